@@ -1,0 +1,115 @@
+"""Access rules: every view declares who may open it; nothing is open by default.
+
+A rule is attached to a view with a decorator (``@public``, ``@signed_in``, ``@roles(...)``).
+``AccessRuleMiddleware`` refuses any view that declares none, and ``tests/test_access_rules.py``
+walks every URL pattern to prove each has one. Rules answer ``(allowed, reason)`` so a page can
+say why it refused (as Hypha's ``funds/permissions.py`` does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.http import HttpRequest
+
+from .roles import OFFICE_STAFF, Role
+
+Decision = tuple[bool, str]
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may open a view. ``allow`` runs only for signed-in, second-factor-verified users."""
+
+    name: str
+    allow: Callable[[Any], Decision]
+    anonymous_ok: bool = False
+    #: True for the pages a staff member uses before their second factor is verified.
+    before_mfa: bool = False
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    def check(self, request: HttpRequest) -> Decision:
+        user = request.user
+        if self.anonymous_ok:
+            return True, ""
+        if not user.is_authenticated:
+            return False, "Sign in to see this page."
+        if not self.before_mfa and getattr(user, "needs_mfa", False) and not _verified(request):
+            return False, "Confirm your sign-in with your authenticator code first."
+        return self.allow(user)
+
+
+def _verified(request: HttpRequest) -> bool:
+    is_verified = getattr(request.user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+def _attach(view: V, rule: Rule) -> V:
+    view.access_rule = rule  # type: ignore[attr-defined]
+    return view
+
+
+def public(view: V) -> V:
+    """Anyone, signed in or not."""
+    return _attach(view, Rule("public", lambda user: (True, ""), anonymous_ok=True))
+
+
+def signed_in(view: V) -> V:
+    """Any signed-in account (objects are still scoped by the access-checking getters)."""
+    return _attach(view, Rule("signed in", lambda user: (True, "")))
+
+
+def mfa_step(view: V) -> V:
+    """Signed in with a password, second factor not yet confirmed (enrolment, verification)."""
+    return _attach(view, Rule("signed in (MFA step)", lambda user: (True, ""), before_mfa=True))
+
+
+def roles(*allowed: Role | str) -> Callable[[V], V]:
+    """Only the given roles."""
+    allowed_set = frozenset(str(r.value if isinstance(r, Role) else r) for r in allowed)
+    labels = ", ".join(sorted(Role(r).label for r in allowed_set))
+
+    def allow(user: Any) -> Decision:
+        if user.role in allowed_set:
+            return True, ""
+        return False, f"This page is for: {labels}."
+
+    def decorate(view: V) -> V:
+        return _attach(view, Rule(f"roles: {labels}", allow, roles=allowed_set))
+
+    return decorate
+
+
+def office_staff(view: V) -> V:
+    return roles(*OFFICE_STAFF)(view)
+
+
+ADMIN_RULE = Rule(
+    "office administrator (Django admin)",
+    lambda user: (
+        (True, "")
+        if user.role == Role.OFFICE_ADMIN and user.is_staff
+        else (False, "The data-repair admin is for office administrators.")
+    ),
+)
+
+
+def rule_for_view(view_func: Callable[..., Any]) -> Rule | None:
+    """The rule a resolved view declares, or None (refused)."""
+    for candidate in (view_func, getattr(view_func, "view_class", None), getattr(view_func, "cls", None)):
+        rule = getattr(candidate, "access_rule", None)
+        if isinstance(rule, Rule):
+            return rule
+    # Django's admin site wraps every view it serves and marks it with the site.
+    if getattr(view_func, "admin_site", None) is not None or getattr(
+        view_func, "model_admin", None
+    ) is not None:
+        return ADMIN_RULE
+    return None
+
+
+def allowed_roles(rule: Rule, all_roles: Iterable[str]) -> list[str]:
+    return [r for r in all_roles if not rule.roles or r in rule.roles]

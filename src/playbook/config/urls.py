@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from playbook.accounts.access import public
+
+admin.site.site_header = "Playbook data repair"
+admin.site.site_title = "Playbook data repair"
+
+urlpatterns = [
+    path("", include("playbook.public.urls")),
+    path("accounts/", include("playbook.accounts.urls")),
+    path("registry/", include("playbook.organizations.urls")),
+    path("student-data/", include("playbook.studentdata.urls")),
+    path("privacy/", include("playbook.privacy.urls")),
+    # Admin sign-in goes through the real sign-in (password, lockout and MFA), never admin's own.
+    path("admin/login/", public(RedirectView.as_view(pattern_name="accounts:sign_in"))),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from playbook.accounts.access import office_staff, roles, signed_in
+from playbook.accounts.roles import READ_ALL
+
+from .forms import OrganizationForm, RegistrySearchForm
+from .models import OrgKind
+from .selectors import (
+    adoptions_for_school,
+    consortium_members,
+    learning_model_get,
+    learning_model_list,
+    models_for_organization,
+    organization_can_edit,
+    organization_get_for_user,
+    organization_list_for_user,
+    school_list_for_district,
+)
+from .services import organization_update
+
+
+@signed_in
+def organization_list(request: HttpRequest) -> HttpResponse:
+    form = RegistrySearchForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = organization_list_for_user(
+        user=request.user, kind=data.get("kind", ""), query=data.get("q", ""),
+        locale_group=data.get("locale", ""),
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "organizations/list.html",
+                  {"form": form, "page": page, "query": query.urlencode()})
+
+
+@signed_in
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    org = organization_get_for_user(user=request.user, pk=pk)
+    can_edit, _ = organization_can_edit(user=request.user, organization=org)
+    context = {
+        "org": org,
+        "can_edit": can_edit,
+        "schools": school_list_for_district(district=org) if org.kind == OrgKind.DISTRICT else [],
+        "members": consortium_members(consortium=org) if org.kind == OrgKind.CONSORTIUM else [],
+        "models": models_for_organization(organization=org),
+        "adoptions": adoptions_for_school(school=org) if org.kind == OrgKind.SCHOOL else [],
+    }
+    return render(request, "organizations/detail.html", context)
+
+
+@office_staff
+def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    org = organization_get_for_user(user=request.user, pk=pk)
+    form = OrganizationForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization_update(organization=org, by=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Saved {org.name}.")
+            return redirect("organizations:detail", pk=org.pk)
+    return render(request, "organizations/edit.html", {"org": org, "form": form})
+
+
+@roles(*READ_ALL)
+def model_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "organizations/models.html", {"models": learning_model_list()})
+
+
+@roles(*READ_ALL)
+def model_detail(request: HttpRequest, code: str) -> HttpResponse:
+    model = learning_model_get(code=code)
+    adoptions = model.adoptions.select_related("school", "school__parent").order_by(
+        "-school_year", "school__name"
+    )
+    return render(request, "organizations/model_detail.html",
+                  {"model": model, "adoptions": adoptions})

@@ -1,0 +1,49 @@
+"""The access log: every read of student-level data, by whom, why and what.
+
+Append-only: the model refuses updates and deletes, and on PostgreSQL a trigger refuses them in
+the database too (migration 0002).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AccessLogEntry(models.Model):
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(max_length=32)
+    organization = models.ForeignKey(
+        "organizations.Organization", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(max_length=60, help_text="What was read, e.g. student_record.")
+    purpose = models.CharField(max_length=300)
+    snapshot_id = models.PositiveIntegerField(null=True, blank=True)
+    data_kinds = models.CharField(max_length=200, blank=True)
+    student_keys = models.JSONField(default=list, help_text="Pseudonymous keys read.")
+    record_count = models.PositiveIntegerField(default=0)
+    path = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "access log entry"
+        verbose_name_plural = "access log"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("the access log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("the access log is append-only")

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from playbook.accounts.access import public
+from playbook.organizations.forms import RegistrySearchForm
+from playbook.organizations.models import OrgKind
+from playbook.organizations.selectors import (
+    consortium_members,
+    directory_search,
+    models_for_organization,
+    school_list_for_district,
+)
+
+
+@public
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/home.html")
+
+
+@public
+def directory(request: HttpRequest) -> HttpResponse:
+    form = RegistrySearchForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = directory_search(
+        query=data.get("q", ""), kind=data.get("kind", ""), locale_group=data.get("locale", "")
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "public/directory.html",
+                  {"form": form, "page": page, "query": query.urlencode()})
+
+
+@public
+def organization(request: HttpRequest, pk: int) -> HttpResponse:
+    org = directory_search().filter(pk=pk).first()
+    if org is None:
+        raise Http404("No such organization in the public directory.")
+    return render(request, "public/organization.html", {
+        "org": org,
+        "schools": school_list_for_district(district=org) if org.kind == OrgKind.DISTRICT else [],
+        "members": consortium_members(consortium=org) if org.kind == OrgKind.CONSORTIUM else [],
+        "models": models_for_organization(organization=org),
+    })

@@ -1,0 +1,156 @@
+"""Imports: validate every file of a batch, then write one new immutable snapshot."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from django.db import IntegrityError, transaction
+
+from playbook.organizations.selectors import model_codes, school_nces_ids
+
+from .lake import lake_dir, write_parquet
+from .models import Snapshot, SnapshotFile
+from .schemas import KINDS
+from .selectors import snapshot_current
+from .validation import ImportRefused, ValidationResult, validate_file
+
+
+@dataclass(frozen=True)
+class ImportItem:
+    kind: str
+    path: Path
+
+
+class ImportConflict(Exception):
+    """Another import landed first; nothing was written by this one."""
+
+
+def snapshot_import(
+    *,
+    items: Sequence[ImportItem],
+    by: Any = None,
+    via: str = "import",
+    note: str = "",
+    replace_all: bool = False,
+) -> Snapshot:
+    """Validate every file, then write a new snapshot that supersedes the current one.
+
+    For each kind imported, the new snapshot's table is the file's rows plus the previous
+    snapshot's rows for the school years the file does not cover (``replace_all`` drops those
+    too). Kinds not imported are shared from the previous snapshot. If any file has any problem,
+    :class:`ImportRefused` is raised and nothing is written.
+    """
+    if not items:
+        raise ValueError("nothing to import")
+    kinds_seen = [i.kind for i in items]
+    for kind in kinds_seen:
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if len(set(kinds_seen)) != len(kinds_seen):
+        raise ValueError("a batch may hold each kind once")
+
+    schools = school_nces_ids()
+    models_ = model_codes()
+    results: list[ValidationResult] = [
+        validate_file(item.path, item.kind, school_ids=schools, model_ids=models_)
+        for item in items
+    ]
+    if any(not r.ok for r in results):
+        raise ImportRefused(results)
+
+    previous = snapshot_current()
+    lake = lake_dir()
+    directory = f"snapshots/{uuid.uuid4().hex}"
+    staging = lake / "staging" / uuid.uuid4().hex
+    staging.mkdir(parents=True)
+    written: dict[str, tuple[str, int, list[int], ValidationResult, int]] = {}
+    try:
+        for item, result in zip(items, results, strict=True):
+            assert result.table is not None
+            source_rows = result.table.num_rows
+            table = _merge_with_previous(
+                result.table, kind=item.kind, previous=previous, replace_all=replace_all
+            )
+            target = staging / f"{item.kind}.parquet"
+            sha = write_parquet(table, target)
+            years = sorted({int(y) for y in pc.unique(table["school_year"]).to_pylist()})
+            written[item.kind] = (sha, table.num_rows, years, result, source_rows)
+            result.table = None  # free memory early
+
+        final = lake / directory
+        with transaction.atomic():
+            sequence = previous.sequence + 1 if previous else 1
+            snapshot = Snapshot.objects.create(
+                created_by=by if getattr(by, "is_authenticated", False) else None,
+                created_via=via,
+                supersedes=previous,
+                directory=directory,
+                note=note[:300],
+                sequence=sequence,
+            )
+            files = []
+            for kind, (sha, rows, years, result, source_rows) in written.items():
+                files.append(SnapshotFile(
+                    snapshot=snapshot, kind=kind, path=f"{directory}/{kind}.parquet", rows=rows,
+                    parquet_sha256=sha, school_years=years, imported_here=True,
+                    source_file=result.file, source_sha256=result.sha256,
+                    source_rows=source_rows,
+                ))
+            if previous is not None:
+                for old in previous.files.exclude(kind__in=list(written)):
+                    files.append(SnapshotFile(
+                        snapshot=snapshot, kind=old.kind, path=old.path, rows=old.rows,
+                        parquet_sha256=old.parquet_sha256, school_years=old.school_years,
+                        imported_here=False, source_file=old.source_file,
+                        source_sha256=old.source_sha256, source_rows=old.source_rows,
+                    ))
+            SnapshotFile.objects.bulk_create(files)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            staging.rename(final)
+    except IntegrityError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ImportConflict(
+            "another import finished while this one was running; nothing was written, "
+            "run the import again"
+        ) from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if "final" in locals() and final.exists() and not Snapshot.objects.filter(
+            directory=directory
+        ).exists():
+            shutil.rmtree(final, ignore_errors=True)
+        raise
+    return snapshot
+
+
+def _merge_with_previous(
+    table: pa.Table, *, kind: str, previous: Snapshot | None, replace_all: bool
+) -> pa.Table:
+    if previous is None or replace_all:
+        return table
+    old = previous.files.filter(kind=kind).first()
+    if old is None:
+        return table
+    old_path = lake_dir() / old.path
+    con = duckdb.connect()
+    try:
+        con.register("new_rows", table)
+        kind_decl = KINDS[kind]
+        order = ", ".join(f'"{k}"' for k in ("school_year", *kind_decl.unique))
+        merged = con.execute(
+            f"SELECT * FROM read_parquet('{old_path.as_posix()}') "
+            "WHERE school_year NOT IN (SELECT DISTINCT school_year FROM new_rows) "
+            f"UNION ALL SELECT * FROM new_rows ORDER BY {order}"
+        ).to_arrow_table()
+    finally:
+        con.close()
+    return merged.cast(pq.read_schema(old_path)) if merged.schema != table.schema else merged
