@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("playbook.commands.demo:configure", "build the demo state and serve the site"),
     "serve": ("playbook.commands.demo:configure_serve", "serve the site on 127.0.0.1:8000"),
-    "synth": ("playbook.studentdata.commands:configure_synth", "build a synthetic state"),
+    "synth": ("playbook.studentdata.synth:configure", "build a synthetic state"),
     "import": ("playbook.studentdata.commands:configure_import", "import a student-data CSV"),
     "snapshots": ("playbook.studentdata.commands:configure_snapshots", "list snapshots"),
     "growth": ("playbook.analytics.growth.cli:configure", "student growth percentiles"),

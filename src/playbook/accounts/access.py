@@ -8,6 +8,8 @@ say why it refused (as Hypha's ``funds/permissions.py`` does).
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -97,17 +99,31 @@ ADMIN_RULE = Rule(
 )
 
 
+def with_rule(rule: Rule, patterns: Any) -> Any:
+    """Attach ``rule`` to every view under ``patterns`` (an ``include()`` triple or a list)."""
+    from django.urls import URLPattern, URLResolver
+
+    def walk(items: Iterable[Any]) -> None:
+        for item in items:
+            if isinstance(item, URLResolver):
+                walk(item.url_patterns)
+            elif isinstance(item, URLPattern):
+                callback = item.callback
+                if inspect.ismethod(callback):  # bound methods take no attributes: wrap them
+                    callback = functools.wraps(callback)(functools.partial(callback))
+                    item.callback = callback
+                callback.access_rule = rule  # type: ignore[attr-defined]
+
+    walk(patterns[0] if isinstance(patterns, tuple) else patterns)
+    return patterns
+
+
 def rule_for_view(view_func: Callable[..., Any]) -> Rule | None:
     """The rule a resolved view declares, or None (refused)."""
     for candidate in (view_func, getattr(view_func, "view_class", None), getattr(view_func, "cls", None)):
         rule = getattr(candidate, "access_rule", None)
         if isinstance(rule, Rule):
             return rule
-    # Django's admin site wraps every view it serves and marks it with the site.
-    if getattr(view_func, "admin_site", None) is not None or getattr(
-        view_func, "model_admin", None
-    ) is not None:
-        return ADMIN_RULE
     return None
 
 

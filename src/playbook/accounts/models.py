@@ -33,7 +33,7 @@ class User(AbstractUser):
             models.CheckConstraint(
                 name="org_scoped_role_has_organization",
                 condition=~models.Q(
-                    role__in=[r.value for r in ORG_SCOPED], organization__isnull=True
+                    role__in=sorted(r.value for r in ORG_SCOPED), organization__isnull=True
                 ),
             ),
         ]

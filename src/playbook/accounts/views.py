@@ -67,11 +67,18 @@ def mfa(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]
-        ok = device.verify_token(token) if confirmed else totp_confirm(device=device, token=token)
-        if ok:
+        allowed, why = device.verify_is_allowed()
+        if not allowed:
+            wait = why.get("locked_until") if isinstance(why, dict) else None
+            form.add_error("token", "Too many wrong codes in a row; wait a few seconds and enter "
+                                    "the current code." + (f" (until {wait:%H:%M:%S})" if wait
+                                                           else ""))
+        elif device.verify_token(token) if confirmed else totp_confirm(device=device, token=token):
             otp_login(request, device)
             return HttpResponseRedirect(request.session.pop("mfa_next", reverse("accounts:home")))
-        form.add_error("token", "That code is not right or has expired. Enter the current code.")
+        else:
+            form.add_error("token", "That code is not right or has expired. "
+                                    "Enter the current code.")
     context: dict[str, Any] = {"form": form, "enrolling": confirmed is None}
     if confirmed is None:
         qr = segno.make(device.config_url, error="m")

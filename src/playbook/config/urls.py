@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from playbook.accounts.access import public
+from playbook.accounts.access import ADMIN_RULE, public, with_rule
 
 admin.site.site_header = "Playbook data repair"
 admin.site.site_title = "Playbook data repair"
@@ -15,5 +15,5 @@ urlpatterns = [
     path("privacy/", include("playbook.privacy.urls")),
     # Admin sign-in goes through the real sign-in (password, lockout and MFA), never admin's own.
     path("admin/login/", public(RedirectView.as_view(pattern_name="accounts:sign_in"))),
-    path("admin/", admin.site.urls),
+    path("admin/", with_rule(ADMIN_RULE, admin.site.urls)),
 ]

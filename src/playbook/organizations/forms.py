@@ -19,6 +19,7 @@ class RegistrySearchForm(forms.Form):
 
 
 class OrganizationForm(forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https")
     class Meta:
         model = Organization
         fields = [

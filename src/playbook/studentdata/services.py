@@ -146,7 +146,7 @@ def _merge_with_previous(
         con.register("new_rows", table)
         kind_decl = KINDS[kind]
         order = ", ".join(f'"{k}"' for k in ("school_year", *kind_decl.unique))
-        merged = con.execute(
+        merged = con.sql(
             f"SELECT * FROM read_parquet('{old_path.as_posix()}') "
             "WHERE school_year NOT IN (SELECT DISTINCT school_year FROM new_rows) "
             f"UNION ALL SELECT * FROM new_rows ORDER BY {order}"

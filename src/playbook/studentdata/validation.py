@@ -249,8 +249,7 @@ def validate_file(
             f"WHERE __row <> first_row"
         )
         union = " UNION ALL ".join(parts)
-        count_row = con.execute(f"SELECT count(*) FROM ({union})").fetchone()
-        total = int(count_row[0]) if count_row else 0
+        total = int(con.execute(f"SELECT count(*) FROM ({union})").fetchall()[0][0])
         if total:
             rows = con.execute(
                 f"SELECT __row, col, msg FROM ({union}) "
@@ -264,7 +263,7 @@ def validate_file(
         order_by = ", ".join(_ident(k) for k in ("school_year", *kind.unique) if k in
                              kind.column_names)
         # school_year twice in the ORDER BY is harmless and keeps the year first.
-        result.table = con.execute(f"SELECT {select} FROM src ORDER BY {order_by}").to_arrow_table()
+        result.table = con.sql(f"SELECT {select} FROM src ORDER BY {order_by}").to_arrow_table()
         return result
     finally:
         con.close()

@@ -1,0 +1,92 @@
+"""`playbook demo`: the embedded default, end to end.
+
+Creates the SQLite database, builds the synthetic state (once), creates one sign-in per role,
+prints them, and serves the site on http://127.0.0.1:8000. A second run reuses what is there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+
+from playbook.cli import setup_django
+
+DEMO_PASSWORD = "playbook-demo-2026"  # noqa: S105 - the embedded demo's published password
+DEMO_STUDENTS = 50_000
+DEMO_SEED = 2025
+
+
+def _add_serve_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+
+
+def configure(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    parser.add_argument("--students", type=int, default=DEMO_STUDENTS)
+    parser.add_argument("--seed", type=int, default=DEMO_SEED)
+    parser.add_argument("--no-serve", action="store_true", help="build, print sign-ins, stop")
+    _add_serve_args(parser)
+
+    def run(args: argparse.Namespace) -> int:
+        setup_django()
+        from django.core.management import call_command
+
+        started = time.monotonic()
+        call_command("migrate", interactive=False, verbosity=0)
+        _build_state(students=args.students, seed=args.seed)
+        _print_sign_ins(host=args.host, port=args.port)
+        print(f"Ready in {time.monotonic() - started:.1f} s.")
+        if args.no_serve:
+            return 0
+        return _serve(args.host, args.port)
+
+    return run
+
+
+def configure_serve(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    _add_serve_args(parser)
+
+    def run(args: argparse.Namespace) -> int:
+        setup_django()
+        return _serve(args.host, args.port)
+
+    return run
+
+
+def _serve(host: str, port: int) -> int:
+    from django.core.management import call_command
+
+    print(f"Serving http://{host}:{port}/ (Ctrl-C stops)")
+    call_command("runserver", f"{host}:{port}", use_reloader=False)
+    return 0
+
+
+def _build_state(*, students: int, seed: int) -> None:
+    from playbook.studentdata.selectors import snapshot_current
+
+    if snapshot_current() is not None:
+        print("The synthetic state is already built; reusing it "
+              "(delete the var/ folder to start again).")
+    else:
+        from playbook.studentdata.synth import synth_build
+
+        print(f"Building the synthetic state: {students:,} students, seed {seed} ...")
+        report = synth_build(students=students, seed=seed)
+        print(report)
+    from playbook.accounts.demo import demo_accounts_ensure
+
+    demo_accounts_ensure(password=DEMO_PASSWORD)
+
+
+def _print_sign_ins(*, host: str, port: int) -> None:
+    from playbook.accounts.demo import demo_accounts_table
+
+    print()
+    print(f"Sign in at http://{host}:{port}/accounts/sign-in/ with password {DEMO_PASSWORD}")
+    print(f"{'role':<24} {'username':<18} organization")
+    for role_label, username, org in demo_accounts_table():
+        print(f"{role_label:<24} {username:<18} {org}")
+    print("Office staff and the auditor also enter an authenticator code: get the current one "
+          "with `.venv/bin/playbook totp USERNAME`.")
+    print()
