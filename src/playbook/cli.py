@@ -37,7 +37,7 @@ def setup_django(settings: str = "playbook.config.settings.dev") -> None:
 
 def _load(target: str) -> Callable[[argparse.ArgumentParser], Runner]:
     module_name, func_name = target.split(":")
-    return getattr(importlib.import_module(module_name), func_name)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module_name), func_name)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

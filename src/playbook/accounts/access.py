@@ -120,7 +120,8 @@ def with_rule(rule: Rule, patterns: Any) -> Any:
 
 def rule_for_view(view_func: Callable[..., Any]) -> Rule | None:
     """The rule a resolved view declares, or None (refused)."""
-    for candidate in (view_func, getattr(view_func, "view_class", None), getattr(view_func, "cls", None)):
+    candidates = (view_func, getattr(view_func, "view_class", None))
+    for candidate in candidates:
         rule = getattr(candidate, "access_rule", None)
         if isinstance(rule, Rule):
             return rule

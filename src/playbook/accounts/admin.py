@@ -15,5 +15,5 @@ class UserAdmin(admin.ModelAdmin):
               "is_active"]
     autocomplete_fields = ["organization"]
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from playbook.organizations.models import Organization, OrgKind
 
 from .models import User
@@ -51,7 +53,9 @@ def demo_accounts_ensure(*, password: str) -> list[User]:
         else:
             user.set_password(password)
             user.save(update_fields=["password"])
-        if role in MFA_REQUIRED and not user.totpdevice_set.filter(confirmed=True).exists():
+        if role in MFA_REQUIRED and not TOTPDevice.objects.filter(
+            user=user, confirmed=True
+        ).exists():
             totp_device_create_confirmed(user=user)
         users.append(user)
     return users

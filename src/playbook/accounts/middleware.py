@@ -50,6 +50,6 @@ class AccessRuleMiddleware:
         if not user.is_authenticated:
             query = urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(f"{reverse('accounts:sign_in')}?{query}")
-        if getattr(user, "needs_mfa", False) and not user.is_verified():  # type: ignore[union-attr]
+        if getattr(user, "needs_mfa", False) and not user.is_verified():  # type: ignore[attr-defined]
             return HttpResponseRedirect(reverse("accounts:mfa"))
         return render(request, "accounts/refused.html", {"reason": reason}, status=403)

@@ -38,8 +38,8 @@ def user_create(
 
 
 def totp_device_for(*, user: User, confirmed: bool | None = None) -> TOTPDevice | None:
-    qs = TOTPDevice.objects.devices_for_user(user, confirmed=confirmed)  # type: ignore[attr-defined]
-    return qs.first()  # type: ignore[no-any-return]
+    qs = TOTPDevice.objects.devices_for_user(user, confirmed=confirmed)
+    return qs.first()
 
 
 def totp_enrol_start(*, user: User) -> TOTPDevice:

@@ -7,7 +7,7 @@ import os
 import sys
 
 
-def configure(parser: argparse.ArgumentParser):  # type: ignore[no-untyped-def]
+def configure(parser: argparse.ArgumentParser):
     parser.add_argument("args", nargs=argparse.REMAINDER)
 
     def run(ns: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ["name", "nces_id", "code"]
     readonly_fields = ["kind", "nces_id", "code", "created_at", "updated_at"]
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -32,6 +32,8 @@ class OrganizationForm(forms.ModelForm):
             "locale": "NCES urban-centric locale code.",
         }
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["locale"].choices = [("", "Not set"), *Locale.choices]
+        locale = self.fields["locale"]
+        assert isinstance(locale, forms.ChoiceField)
+        locale.choices = [("", "Not set"), *Locale.choices]

@@ -165,6 +165,9 @@ class ConsortiumMembership(models.Model):
     role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER)
     joined_on = models.DateField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.member} in {self.consortium} ({self.role})"
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["consortium", "member"], name="one_membership"),
@@ -240,6 +243,9 @@ class ModelAdoption(models.Model):
     school_year = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
+
+    def __str__(self) -> str:
+        return f"{self.school} uses {self.model} in {self.school_year}"
 
     class Meta:
         ordering = ["school_year", "school__name"]

@@ -19,11 +19,10 @@ from .models import LearningModel, ModelAdoption, Organization, OrgKind
 
 
 def school_nces_ids() -> set[str]:
-    return set(
-        Organization.objects.filter(kind=OrgKind.SCHOOL, nces_id__isnull=False).values_list(
-            "nces_id", flat=True
-        )
+    ids = Organization.objects.filter(kind=OrgKind.SCHOOL, nces_id__isnull=False).values_list(
+        "nces_id", flat=True
     )
+    return {i for i in ids if i}
 
 
 def model_codes() -> set[str]:

@@ -10,7 +10,9 @@ from .selectors import organization_can_edit
 
 
 @transaction.atomic
-def organization_update(*, organization: Organization, by: Any, data: dict[str, Any]) -> Organization:
+def organization_update(
+    *, organization: Organization, by: Any, data: dict[str, Any]
+) -> Organization:
     """Change registry fields; only office staff may. Every change is kept by the audit log."""
     allowed, reason = organization_can_edit(user=by, organization=organization)
     if not allowed:

@@ -35,6 +35,9 @@ class AccessLogEntry(models.Model):
     path = models.CharField(max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.role} {self.action}"
+
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = "access log entry"

@@ -64,6 +64,9 @@ class SnapshotFile(models.Model):
     source_sha256 = models.CharField(max_length=64, blank=True)
     source_rows = models.PositiveBigIntegerField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.kind} in snapshot {self.snapshot_id}"
+
     class Meta:
         ordering = ["kind"]
         constraints = [

@@ -231,7 +231,7 @@ def validate_file(
                     f"FROM src WHERE {condition}"
                 )
         for left, op, right in kind.row_rules:
-            lcol, rcol = kind.column(left), kind.column(right)
+            lcol = kind.column(left)
             cast = "DATE" if lcol.type == "date" else "DOUBLE"
             lx = f"TRY_CAST({_ident(left)} AS {cast})"
             rx = f"TRY_CAST({_ident(right)} AS {cast})"
@@ -282,7 +282,7 @@ def _read_header(path: Path) -> list[str] | None:
     return [c.strip() for c in row]
 
 
-def _check_header(kind: Kind, header: list[str], add) -> None:  # type: ignore[no-untyped-def]
+def _check_header(kind: Kind, header: list[str], add) -> None:
     seen: set[str] = set()
     for name in header:
         if name in seen:

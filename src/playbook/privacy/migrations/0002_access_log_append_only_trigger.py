@@ -5,7 +5,7 @@ from django.db import migrations
 FORWARD = """
 CREATE OR REPLACE FUNCTION privacy_access_log_append_only() RETURNS trigger AS $$
 BEGIN
-  RAISE EXCEPTION 'the access log is append-only';
+  RAISE EXCEPTION 'the access log is append-only' USING ERRCODE = 'integrity_constraint_violation';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER privacy_access_log_append_only
