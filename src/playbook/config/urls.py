@@ -13,6 +13,10 @@ urlpatterns = [
     path("registry/", include("playbook.organizations.urls")),
     path("student-data/", include("playbook.studentdata.urls")),
     path("privacy/", include("playbook.privacy.urls")),
+    path("evidence/", include("playbook.evidence.urls")),
+    path("programs/", include("playbook.programs.urls")),
+    path("reviews/", include("playbook.reviews.urls")),
+    path("funding/", include("playbook.funding.urls")),
     # Admin sign-in goes through the real sign-in (password, lockout and MFA), never admin's own.
     path("admin/login/", public(RedirectView.as_view(pattern_name="accounts:sign_in"))),
     path("admin/", with_rule(ADMIN_RULE, admin.site.urls)),

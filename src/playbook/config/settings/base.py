@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "playbook.organizations",
     "playbook.privacy",
     "playbook.studentdata",
+    "playbook.evidence",
+    "playbook.programs",
+    "playbook.reviews",
+    "playbook.funding",
     "playbook.public",
 ]
 
