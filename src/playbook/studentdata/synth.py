@@ -402,8 +402,12 @@ def _plan(rng: np.random.Generator, n_students: int) -> _Plan:
     n_d = max(12, round(n_students / 1500))
     n_big = 1 if n_d < 20 else 2 if n_d < 120 else 3
     # ---- districts: locale, size, poverty
+    # the locale mix by quota (largest remainders), so even a small state has it
+    quota = _GROUP_PROBS * (n_d - n_big)
+    counts = np.floor(quota).astype(np.int64)
+    counts[np.argsort(-(quota - counts), kind="stable")[: n_d - n_big - counts.sum()]] += 1
     group = np.concatenate([np.zeros(n_big, np.int64),
-                            rng.choice(4, size=n_d - n_big, p=_GROUP_PROBS)])
+                            rng.permutation(np.repeat(np.arange(4), counts))])
     locale = ["11"] * n_big
     for g in group[n_big:]:
         codes, probs = _SUBCODES[int(g)]
