@@ -1250,7 +1250,7 @@ def _save_registry(plan: _Plan, st: _Students) -> dict[str, int]:
         stale = Organization.objects.filter(
             kind__in=[OrgKind.DISTRICT, OrgKind.SCHOOL], nces_id__startswith=STATE_FIPS,
             active=True,
-        ).exclude(nces_id__in=[]).values_list("pk", "nces_id")
+        ).values_list("pk", "nces_id")
         stale_pks = [pk for pk, nces in stale if nces not in current]
         for chunk in _chunks(stale_pks):
             Organization.objects.filter(pk__in=chunk).update(active=False, updated_at=now)
