@@ -1,0 +1,180 @@
+"""Applicants start applications, save drafts, fill the budget table and attach files."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+
+from playbook.organizations.models import Organization, OrgKind
+
+from ..models import Application, ApplicationStatus, Attachment, BudgetLine, Cycle
+from ..permissions import (
+    Decision,
+    application_can_edit,
+    application_can_start,
+    organizations_user_may_apply_for,
+)
+from ..selectors import cycle_configuration_current, word_count
+
+CONTENT_TYPES = {
+    "pdf": {"application/pdf"},
+    "docx": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+    "xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    "csv": {"text/csv", "application/vnd.ms-excel", "text/plain"},
+    "txt": {"text/plain"},
+    "png": {"image/png"},
+    "jpg": {"image/jpeg"},
+}
+MAGIC = {"pdf": b"%PDF", "docx": b"PK", "xlsx": b"PK", "png": b"\x89PNG", "jpg": b"\xff\xd8"}
+
+
+def _require(decision: Decision) -> None:
+    allowed, reason = decision
+    if not allowed:
+        raise PermissionDenied(reason)
+
+
+def application_start(*, cycle: Cycle, applicant: Organization, by: Any, title: str,
+                      partner_district: Organization | None = None) -> Application:
+    _require(application_can_start(user=by, cycle=cycle))
+    if applicant.pk not in {o.pk for o in organizations_user_may_apply_for(user=by)}:
+        raise PermissionDenied(f"You cannot apply for {applicant.name}.")
+    if partner_district is not None and partner_district.kind != OrgKind.DISTRICT:
+        raise ValidationError({"partner_district": "The partner must be a school district."})
+    configuration = cycle_configuration_current(cycle=cycle)
+    try:
+        with transaction.atomic():
+            return Application.objects.create(
+                cycle=cycle, configuration=configuration, applicant=applicant,
+                partner_district=partner_district, created_by=by, title=title.strip(),
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            f"{applicant.name} already has an application in {cycle.name}."
+        ) from exc
+
+
+def application_update_draft(
+    *, application: Application, by: Any, title: str, summary: str, answers: dict[str, Any],
+    partner_district: Organization | None = None,
+) -> Application:
+    """Save a draft. Word limits and field types are checked now; required fields on submit."""
+    _require(application_can_edit(user=by, application=application))
+    rules = application.rules
+    consortium = application.applicant.kind == OrgKind.CONSORTIUM
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+    for field in rules.form.all_fields(consortium=consortium):
+        value = answers.get(field.key)
+        if value in (None, ""):
+            continue
+        if field.word_limit and isinstance(value, str) and word_count(value) > field.word_limit:
+            errors.setdefault(field.key, []).append(
+                f"{word_count(value)} words; the limit is {field.word_limit}.")
+        if field.type == "choice" and value not in field.choices:
+            errors.setdefault(field.key, []).append("Choose one of the options.")
+        clean[field.key] = str(value) if not isinstance(value, int | float | bool) else value
+    if consortium and answers.get("collaboration_plan"):
+        plan = str(answers["collaboration_plan"])
+        limit = rules.form.collaboration_plan_word_limit
+        if word_count(plan) > limit:
+            errors.setdefault("collaboration_plan", []).append(
+                f"{word_count(plan)} words; the limit is {limit}.")
+        clean["collaboration_plan"] = plan
+    if partner_district is not None and partner_district.kind != OrgKind.DISTRICT:
+        errors.setdefault("partner_district", []).append("The partner must be a school district.")
+    if errors:
+        raise ValidationError(errors)
+    application.title = title.strip() or application.title
+    application.summary = summary.strip()
+    application.answers = clean
+    application.partner_district = partner_district
+    application.save(update_fields=["title", "summary", "answers", "partner_district",
+                                    "updated_at"])
+    return application
+
+
+def application_budget_save(*, application: Application, by: Any,
+                            lines: list[dict[str, Any]]) -> Application:
+    """Replace the budget table. Each line: category, description, state_amount, match_cash,
+    match_in_kind. Totals on the application follow."""
+    _require(application_can_edit(user=by, application=application))
+    categories = set(application.rules.form.budget_categories)
+    errors: list[str] = []
+    rows = []
+    for i, line in enumerate(lines, start=1):
+        amounts = {k: Decimal(str(line.get(k) or "0"))
+                   for k in ("state_amount", "match_cash", "match_in_kind")}
+        if not any(amounts.values()) and not str(line.get("description", "")).strip():
+            continue
+        if line.get("category") not in categories:
+            errors.append(f"Line {i}: choose a category.")
+        if not str(line.get("description", "")).strip():
+            errors.append(f"Line {i}: describe the cost.")
+        if any(v < 0 for v in amounts.values()):
+            errors.append(f"Line {i}: amounts cannot be negative.")
+        if not any(amounts.values()):
+            errors.append(f"Line {i}: enter an amount.")
+        if any(v != v.quantize(Decimal("0.01")) for v in amounts.values()):
+            errors.append(f"Line {i}: amounts are dollars and cents.")
+        rows.append(BudgetLine(application=application, category=line.get("category", ""),
+                               description=str(line.get("description", "")).strip()[:300],
+                               position=i, **amounts))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        application.budget_lines.all().delete()
+        BudgetLine.objects.bulk_create(rows)
+        application.amount_requested = sum((r.state_amount for r in rows), Decimal("0"))
+        application.match_cash = sum((r.match_cash for r in rows), Decimal("0"))
+        application.match_in_kind = sum((r.match_in_kind for r in rows), Decimal("0"))
+        application.save(update_fields=["amount_requested", "match_cash", "match_in_kind",
+                                        "updated_at"])
+    return application
+
+
+def application_attachment_add(*, application: Application, by: Any, slot: str,
+                               upload: UploadedFile) -> Attachment:
+    """Attach a file to a slot of the form, checking its type (extension, declared type and
+    first bytes) and size against the slot's rules."""
+    _require(application_can_edit(user=by, application=application))
+    spec = next((a for a in application.rules.form.attachments if a.key == slot), None)
+    if spec is None:
+        raise ValidationError({"slot": "This form has no such attachment."})
+    name = PurePath(upload.name or "upload").name
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext == "jpeg":
+        ext = "jpg"
+    if ext not in spec.types:
+        raise ValidationError({"file": f"{spec.label} must be a {' or '.join(spec.types)} file."})
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationError({"file": "The file is empty."})
+    if size > spec.max_mb * 1024 * 1024:
+        raise ValidationError({"file": f"The file is {size / 1048576:.1f} MB; the limit is "
+                                       f"{spec.max_mb} MB."})
+    declared = (upload.content_type or "").split(";")[0].strip()
+    if declared and declared not in CONTENT_TYPES[ext] | {"application/octet-stream"}:
+        raise ValidationError({"file": f"The file says it is {declared}, not a {ext} file."})
+    head = upload.read(8)
+    upload.seek(0)
+    if ext in MAGIC and not head.startswith(MAGIC[ext]):
+        raise ValidationError({"file": f"The file's contents are not a {ext} file."})
+    return Attachment.objects.create(
+        application=application, slot=slot, file=upload, original_name=name[:200],
+        content_type=declared or "application/octet-stream", size=size, uploaded_by=by,
+    )
+
+
+def application_attachment_remove(*, attachment: Attachment, by: Any) -> None:
+    _require(application_can_edit(user=by, application=attachment.application))
+    attachment.file.delete(save=False)
+    attachment.delete()
+
+
+__all__ = ["ApplicationStatus"]

@@ -1,0 +1,102 @@
+"""Staff set up programs, cycles and each cycle's versioned rules."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from ..config import configuration_errors, innovation_fund_default
+from ..models import Cycle, CycleConfiguration, Program
+from ..permissions import program_can_configure
+
+
+def _require_staff(by: Any) -> None:
+    allowed, reason = program_can_configure(user=by)
+    if not allowed:
+        raise PermissionDenied(reason)
+
+
+def program_create(*, by: Any, name: str, slug: str, instrument: str = Program.Instrument.GRANT,
+                   description: str = "") -> Program:
+    _require_staff(by)
+    if Program.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": f"A program with the short name {slug!r} exists."})
+    return Program.objects.create(name=name, slug=slug, instrument=instrument,
+                                  description=description, created_by=by)
+
+
+def cycle_create(
+    *, by: Any, program: Program, name: str, slug: str, opens_at: datetime, closes_at: datetime,
+    fiscal_year: int, budget: Decimal = Decimal("0"), data: dict[str, Any] | None = None,
+) -> Cycle:
+    """A new cycle with configuration version 1 (the innovation-fund default unless given)."""
+    _require_staff(by)
+    if closes_at <= opens_at:
+        raise ValidationError({"closes_at": "The cycle must close after it opens."})
+    if budget < 0:
+        raise ValidationError({"budget": "The budget cannot be negative."})
+    if Cycle.objects.filter(program=program, slug=slug).exists():
+        raise ValidationError({"slug": f"{program.name} already has a cycle {slug!r}."})
+    data = copy.deepcopy(data) if data is not None else innovation_fund_default()
+    _validate(data)
+    with transaction.atomic():
+        cycle = Cycle.objects.create(program=program, name=name, slug=slug, opens_at=opens_at,
+                                     closes_at=closes_at, fiscal_year=fiscal_year, budget=budget)
+        CycleConfiguration.objects.create(cycle=cycle, version=1, data=data, created_by=by,
+                                          note="Initial rules")
+    return cycle
+
+
+def cycle_update(*, cycle: Cycle, by: Any, name: str, opens_at: datetime, closes_at: datetime,
+                 budget: Decimal, results_public: bool) -> Cycle:
+    """Dates and budget. Once the cycle has opened its opening date is history: it stays."""
+    _require_staff(by)
+    if cycle.has_opened() and opens_at != cycle.opens_at:
+        raise ValidationError({"opens_at": "The cycle has opened; its opening date is fixed."})
+    if closes_at <= opens_at:
+        raise ValidationError({"closes_at": "The cycle must close after it opens."})
+    if budget < 0:
+        raise ValidationError({"budget": "The budget cannot be negative."})
+    cycle.name, cycle.opens_at, cycle.closes_at = name, opens_at, closes_at
+    cycle.budget, cycle.results_public = budget, results_public
+    cycle.save()
+    return cycle
+
+
+def _validate(data: Any) -> None:
+    errors = configuration_errors(data)
+    if errors:
+        raise ValidationError({"data": errors})
+
+
+def configuration_is_locked(*, configuration: CycleConfiguration) -> bool:
+    """A version is frozen once its cycle opens or any application was written under it."""
+    return configuration.cycle.has_opened() or configuration.applications.exists()
+
+
+def cycle_configuration_save(*, cycle: Cycle, by: Any, data: dict[str, Any],
+                             note: str = "") -> CycleConfiguration:
+    """Save the cycle's rules: in place while the current version is unlocked, otherwise as a new
+    version (earlier applications keep reading theirs)."""
+    _require_staff(by)
+    _validate(data)
+    with transaction.atomic():
+        current = (CycleConfiguration.objects.select_for_update()
+                   .filter(cycle=cycle).order_by("-version").first())
+        if current is not None and current.data == data:
+            return current
+        if current is not None and not configuration_is_locked(configuration=current):
+            current.data, current.note, current.created_by = data, note, by
+            current.save(update_fields=["data", "note", "created_by"])
+            return current
+        version = (current.version + 1) if current else 1
+        try:
+            return CycleConfiguration.objects.create(cycle=cycle, version=version, data=data,
+                                                     note=note, created_by=by)
+        except IntegrityError as exc:  # pragma: no cover - two editors at once
+            raise ValidationError("Someone saved a new version at the same time; reload.") from exc
