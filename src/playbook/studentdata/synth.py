@@ -763,11 +763,13 @@ def _students(rng: np.random.Generator, plan: _Plan) -> _Students:
     econ = (u_econ[:, None] + rng.normal(0, 0.06, (n, n_t))) < p_econ[:, None]
     p_dis = np.where(gender == 1, 0.17, 0.11)
     disability = (rng.random(n)[:, None] + rng.normal(0, 0.02, (n, n_t))) < p_dis[:, None]
-    p_el = np.clip(_EL_RATE[dgroup] * _RACE_EL[race] / 1.1, 0, 0.85)
-    p_el = p_el * np.where(start_g <= 2, 1.4, np.where(start_g >= 9, 0.6, 1.0))
+    # English learners: identified on arrival in the state's schools (kindergarten for most,
+    # the year they moved in for movers), reclassified after a few years (mean about 6.5)
+    p_el = np.clip(_EL_RATE[dgroup] * _RACE_EL[race] / 0.43, 0, 0.9) * np.where(kind == 2, 0.7, 1)
     el0 = rng.random(n) < p_el
-    el_years = rng.geometric(0.22, n) + np.where(start_g <= 2, 2, 0)
-    el = el0[:, None] & (t_idx < start_t[:, None] + el_years[:, None])
+    el_years = 1 + rng.geometric(0.18, n)
+    years_in = np.where(kind == 0, start_g, 0)[:, None] + (t_idx - start_t[:, None])
+    el = el0[:, None] & (years_in < el_years[:, None])
 
     # ---- model participation
     adopt = np.where(school >= 0, plan.s_adopt[np.maximum(school, 0), t_idx], -1)
