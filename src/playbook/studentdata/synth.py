@@ -239,6 +239,8 @@ class SynthReport:
     parquet_bytes: dict[str, int] = field(default_factory=dict)
     snapshot_id: int | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    #: The process's peak resident memory (MiB) at the end of each phase.
+    peak_rss_mib: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """The report as plain JSON-ready data."""
@@ -263,6 +265,9 @@ class SynthReport:
         total = sum(self.seconds.values())
         phases = ", ".join(f"{k} {v:.1f}s" for k, v in self.seconds.items())
         lines.append(f"  time: {total:.1f}s ({phases})")
+        if self.peak_rss_mib:
+            memory = ", ".join(f"{k} {v:,.0f}" for k, v in self.peak_rss_mib.items())
+            lines.append(f"  peak memory (MiB) after: {memory}")
         return "\n".join(lines)
 
 
@@ -1325,6 +1330,15 @@ def _save_registry(plan: _Plan, st: _Students) -> dict[str, int]:
 # --------------------------------------------------------------------------------------------
 
 
+def _peak_rss_mib() -> float:
+    try:
+        import resource
+    except ImportError:  # not on Unix
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (2**20 if sys.platform == "darwin" else 2**10), 1)
+
+
 def synth_build(*, students: int, seed: int, workdir: Path | None = None) -> SynthReport:
     """Build the synthetic state: registry, then one snapshot of all seven kinds.
 
@@ -1343,6 +1357,7 @@ def synth_build(*, students: int, seed: int, workdir: Path | None = None) -> Syn
         nonlocal mark
         now = time.perf_counter()
         report.seconds[phase] = round(now - mark, 3)
+        report.peak_rss_mib[phase] = _peak_rss_mib()
         mark = now
 
     r_plan, r_students, r_tables = (
