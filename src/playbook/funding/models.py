@@ -40,7 +40,8 @@ class Appropriation(models.Model):
     class Meta:
         ordering = ["-fiscal_year", "fund"]
         constraints = [
-            models.UniqueConstraint(fields=["code", "fiscal_year"], name="one_appropriation_per_fy"),
+            models.UniqueConstraint(fields=["code", "fiscal_year"],
+                                    name="one_appropriation_per_fy"),
             models.CheckConstraint(name="appropriation_amount_positive",
                                    condition=Q(amount__gt=0)),
             models.CheckConstraint(name="appropriation_totals_not_negative",

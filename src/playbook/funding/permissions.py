@@ -1,0 +1,41 @@
+"""Who may do what with appropriations, awards, agreements and progress reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playbook.accounts.roles import OFFICE_STAFF, Role
+from playbook.programs.permissions import application_is_own
+
+from .models import Award, AwardStatus
+
+Decision = tuple[bool, str]
+READ_ONLY = "Auditors have read-only access."
+
+
+def funding_can_manage(*, user: Any) -> Decision:
+    if user.role in OFFICE_STAFF:
+        return True, ""
+    if user.role == Role.AUDITOR:
+        return False, READ_ONLY
+    return False, "Only office staff manage appropriations and agreements."
+
+
+def award_is_grantee(*, user: Any, award: Award) -> bool:
+    return application_is_own(user=user, application=award.application)
+
+
+def award_can_report(*, user: Any, award: Award) -> Decision:
+    if user.role == Role.AUDITOR:
+        return False, READ_ONLY
+    if not award_is_grantee(user=user, award=award):
+        return False, "Only the grantee reports progress."
+    if award.status != AwardStatus.EXECUTED:
+        return False, "Progress is reported on an executed agreement."
+    return True, ""
+
+
+def award_can_record_match(*, user: Any, award: Award) -> Decision:
+    if user.role in OFFICE_STAFF:
+        return True, ""
+    return award_can_report(user=user, award=award)

@@ -1,0 +1,91 @@
+"""Parallel award decisions on PostgreSQL never over-commit the appropriation."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+
+from playbook.funding.models import Appropriation, Award
+from playbook.funding.selectors import ledger_is_consistent
+from playbook.funding.services import OverCommitment, decision_record, ledger_post
+from playbook.programs.models import Application, ApplicationStatus
+
+from .helpers import funded_cycle, recommended_application
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql",
+                       reason="row locks under real concurrency need PostgreSQL "
+                              "(set DATABASE_URL=postgres://...)"),
+]
+D = Decimal
+
+
+def _in_parallel(jobs):  # type: ignore[no-untyped-def]
+    """Run each job in its own thread (own database connection), all released at once."""
+    barrier = threading.Barrier(len(jobs))
+    results: list[object] = [None] * len(jobs)
+
+    def run(i, job):  # type: ignore[no-untyped-def]
+        try:
+            barrier.wait()
+            results[i] = job()
+        except Exception as exc:  # the test inspects every outcome
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+def test_parallel_awards_never_over_commit_and_the_losers_are_told_why(personas):
+    cycle, approp = funded_cycle(personas.officer, appropriation="1000000.00")
+    apps = [recommended_application(personas, cycle, amount="300000.00") for _ in range(8)]
+
+    results = _in_parallel([
+        (lambda a=a: decision_record(application=Application.objects.get(pk=a.pk),
+                                     by=personas.decider, outcome="approved",
+                                     amount=D("300000.00")))
+        for a in apps
+    ])
+
+    won = [r for r in results if isinstance(r, Application)]
+    lost = [r for r in results if isinstance(r, Exception)]
+    assert len(won) == 3, results
+    assert len(lost) == 5
+    assert all(isinstance(e, OverCommitment) for e in lost), lost
+    assert all("cannot be committed" in str(e) for e in lost)
+    approp = Appropriation.objects.get(pk=approp.pk)
+    assert approp.committed_amount == D("900000.00")
+    assert approp.available_amount == D("100000.00")
+    assert Award.objects.count() == 3
+    assert ledger_is_consistent(appropriation=approp)
+    statuses = sorted(Application.objects.filter(pk__in=[a.pk for a in apps])
+                      .values_list("status", flat=True))
+    assert statuses.count(ApplicationStatus.APPROVED) == 3
+    assert statuses.count(ApplicationStatus.RECOMMENDED) == 5
+
+
+def test_parallel_raw_commitments_of_odd_sizes_fill_exactly_to_the_appropriation(personas):
+    _, approp = funded_cycle(personas.officer, appropriation="1000.00")
+    amounts = [D("137.00")] * 10 + [D("41.00")] * 10
+    results = _in_parallel([
+        (lambda amt=amt: ledger_post(appropriation=Appropriation.objects.get(pk=approp.pk),
+                                     kind="commit", amount=amt, by=personas.officer))
+        for amt in amounts
+    ])
+    approp = Appropriation.objects.get(pk=approp.pk)
+    committed = sum((amt for amt, r in zip(amounts, results, strict=True)
+                     if not isinstance(r, Exception)), D("0"))
+    assert approp.committed_amount == committed <= D("1000.00")
+    assert all(isinstance(r, OverCommitment) for r in results if isinstance(r, Exception))
+    assert ledger_is_consistent(appropriation=approp)
