@@ -61,6 +61,8 @@ def show(result: dict[str, Any]) -> None:
           f"peak RSS {result['peak_rss_mib']:,.0f} MiB, "
           f"lake {result['lake_bytes'] / 2**20:.1f} MiB")
     print("phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in report["seconds"].items()))
+    print("peak RSS (MiB) at the end of: " + ", ".join(
+        f"{k} {v:,.0f}" for k, v in report.get("peak_rss_mib", {}).items()))
     print(f"registry: {report['districts']} districts, {report['schools']} schools, "
           f"{report['consortia']} consortia, {report['providers']} providers, "
           f"{report['models']} models, {report['adoptions']} adoption-years, "
