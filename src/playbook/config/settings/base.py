@@ -160,6 +160,8 @@ OTP_TOTP_ISSUER = "Playbook"
 PLAYBOOK_MIN_N = int(env("PLAYBOOK_MIN_N", "10"))
 # Key for turning local student IDs into pseudonymous keys on import (HMAC-SHA256).
 PLAYBOOK_PSEUDONYM_KEY = env("PLAYBOOK_PSEUDONYM_KEY", "embedded-default-pseudonym-key")
+#: How background jobs run: "thread" (in the web process) or "eager" (at once, for tests).
+PLAYBOOK_TASKS = env("PLAYBOOK_TASKS", "thread")
 PLAYBOOK_STATE_NAME = env("PLAYBOOK_STATE_NAME", "State of Pemberton")
 
 LOGGING = {
