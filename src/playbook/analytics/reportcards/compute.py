@@ -1,0 +1,724 @@
+"""Computing report cards: cells on an engine, suppression, values, levels and ratings.
+
+``compute_report_cards`` runs one framework over one snapshot:
+
+1. the one SQL statement (``sql.py``) on DuckDB or Spark returns integer *cells*: for every
+   entity, year, population and subgroup the number of students and additive amounts (number
+   proficient, days present, ...) and the median SGP;
+2. cells are laid on a grid of pages (entity-year) x populations x subgroup slots, and the
+   linear relations a reader knows are written down (subgroup partitions, entities made of
+   other entities, providers made of their models);
+3. ``suppression.suppress`` decides which published cells are hidden;
+4. values (rounded to one decimal), levels from the cut points, component scores and the
+   overall rating follow in NumPy.
+
+Pure Python: no Django.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from numpy.typing import NDArray
+
+from . import engines
+from .framework import FLAG_GROUPS, RACE_CODES, SUBGROUPS, Framework, Metric
+from .sql import ENROLLMENT_POP, populations, report_card_sql
+from .suppression import SuppressionStats, relation_matrix, suppress
+
+Engine = Literal["duckdb", "spark"]
+MODEL_BASED = ("model", "provider")
+
+#: subgroup slots on a page: the published subgroups, then one residual per partition
+#: (students in "all" but in no group of the partition: no demographics on file).
+PARTITIONS: dict[str, tuple[str, ...]] = {
+    "race": RACE_CODES,
+    **{flag: (flag, comp) for flag, comp in FLAG_GROUPS.items()},
+}
+SLOTS: tuple[str, ...] = (*SUBGROUPS, *(f"~{p}" for p in PARTITIONS))
+SLOT = {s: i for i, s in enumerate(SLOTS)}
+N_SLOTS = len(SLOTS)
+N_SUBGROUPS = len(SUBGROUPS)
+AMOUNTS = ("n", "x1", "x2", "num", "den")
+
+RESULT_COLUMNS = ["framework", "entity_type", "entity_id", "year", "subgroup", "component",
+                  "metric", "n", "value", "level", "suppressed"]
+RATING_COLUMNS = ["framework", "entity_type", "entity_id", "year", "implementation_year",
+                  "rating", "score", "score_change", "components_rated", "enrollment",
+                  "pct_econ_disadvantaged", "pct_disability", "pct_english_learner", "locale"]
+CONTEXT_COMPONENT = "context"
+SCORE_METRIC = "score"
+
+
+class EntitiesError(ValueError):
+    """The entities table is not usable."""
+
+
+@dataclass
+class ReportCardResult:
+    """What ``compute_report_cards`` returns.
+
+    ``results`` and ``ratings`` are the published tables (``write_results`` writes them);
+    ``cells`` the unsuppressed integer cells the engine returned (never publish it).
+    """
+
+    framework: Framework
+    engine: str
+    min_n: int
+    results: pa.Table
+    ratings: pa.Table
+    cells: pa.Table
+    timings: dict[str, float] = field(default_factory=dict)
+    suppression: SuppressionStats = field(default_factory=SuppressionStats)
+
+
+# ----------------------------------------------------------------------------------------------
+# Entities
+
+
+@dataclass
+class _Entities:
+    members_school: pa.Table
+    members_model: pa.Table
+    start_year: dict[tuple[str, str], int | None]
+    locale: dict[tuple[str, str], str]
+    provider_models: dict[str, list[str]]
+    school_sets: dict[tuple[str, str], list[tuple[str, int | None]]]
+
+
+def _entities(entities: pa.Table, framework: Framework) -> _Entities:
+    names = set(entities.column_names)
+    for col in ("entity_type", "entity_id", "school_id", "school_year"):
+        if col not in names:
+            raise EntitiesError(f"entities table: missing column {col!r}")
+    rows = entities.to_pylist()
+    ms: dict[tuple[str, str, str], int | None] = {}
+    mm: dict[tuple[str, str, str, str | None], int | None] = {}
+    starts: dict[tuple[str, str], list[int | None]] = defaultdict(list)
+    locale: dict[tuple[str, str], str] = {}
+    provider_models: dict[str, set[str]] = defaultdict(set)
+    wanted = set(framework.entity_types)
+    for i, r in enumerate(rows):
+        et, eid = r["entity_type"], r["entity_id"]
+        if et not in wanted:
+            continue
+        if not isinstance(eid, str) or not eid:
+            raise EntitiesError(f"entities table, row {i + 1}: entity_id is empty")
+        year = r["school_year"]
+        key = (et, eid)
+        starts[key].append(year)
+        if r.get("locale"):
+            locale[key] = str(r["locale"])
+        model_id = r.get("model_id") or (eid if et == "model" else None)
+        if et in MODEL_BASED:
+            if model_id is None:
+                raise EntitiesError(f"entities table, row {i + 1}: a {et} row needs model_id "
+                                    "(the model whose students it counts)")
+            k2 = (et, eid, model_id, r["school_id"])
+            mm[k2] = _min_year(mm, k2, year)
+            if et == "provider":
+                provider_models[eid].add(model_id)
+        else:
+            if not r["school_id"]:
+                raise EntitiesError(f"entities table, row {i + 1}: a {et} row needs school_id")
+            k1 = (et, eid, r["school_id"])
+            ms[k1] = _min_year(ms, k1, year)
+    school_sets: dict[tuple[str, str], list[tuple[str, int | None]]] = defaultdict(list)
+    for (et, eid, sid), y in ms.items():
+        school_sets[(et, eid)].append((sid, y))
+    members_school = pa.table({
+        "entity_type": [k[0] for k in ms], "entity_id": [k[1] for k in ms],
+        "school_id": [k[2] for k in ms], "from_year": pa.array(list(ms.values()), pa.int32()),
+    }, schema=engines.MEMBERS_SCHOOL_SCHEMA)
+    members_model = pa.table({
+        "entity_type": [k[0] for k in mm], "entity_id": [k[1] for k in mm],
+        "model_id": [k[2] for k in mm], "school_id": pa.array([k[3] for k in mm], pa.string()),
+        "from_year": pa.array(list(mm.values()), pa.int32()),
+    }, schema=engines.MEMBERS_MODEL_SCHEMA)
+    start_year: dict[tuple[str, str], int | None] = {}
+    for key, ys in starts.items():
+        known = [y for y in ys if y is not None]
+        start_year[key] = min(known) if known else None
+    return _Entities(members_school, members_model, start_year, locale,
+                     {k: sorted(v) for k, v in provider_models.items()}, dict(school_sets))
+
+
+def _min_year(d: Mapping[Any, int | None], key: Any, year: int | None) -> int | None:
+    if key not in d:
+        return year
+    old = d[key]
+    if old is None or year is None:
+        return None
+    return min(old, year)
+
+
+def _growth(growth: pa.Table | None) -> pa.Table:
+    """The growth engine's per-student results, in the columns the statement reads."""
+    if growth is None:
+        return engines.GROWTH_SCHEMA.empty_table()
+    names = set(growth.column_names)
+    alias = {"student_key": ("student_key", "student_id"), "school_year": ("school_year", "year"),
+             "subject": ("subject",), "sgp": ("sgp",), "adequate_growth": ("adequate_growth",)}
+    cols = []
+    for f in engines.GROWTH_SCHEMA:
+        src = next((a for a in alias[f.name] if a in names), None)
+        if src is None:
+            if f.name == "adequate_growth":
+                cols.append(pa.nulls(growth.num_rows, pa.bool_()))
+                continue
+            raise EntitiesError(f"growth table: missing column {f.name!r}")
+        cols.append(growth.column(src).cast(f.type))
+    return pa.Table.from_arrays(cols, schema=engines.GROWTH_SCHEMA)
+
+
+# ----------------------------------------------------------------------------------------------
+# The entry point
+
+
+def compute_report_cards(
+    *,
+    framework: Framework,
+    lake_paths: Mapping[str, Path],
+    entities: pa.Table,
+    growth: pa.Table | None,
+    engine: Engine = "duckdb",
+    min_n: int = 10,
+    spark: Any = None,
+    threads: int | None = None,
+) -> ReportCardResult:
+    """Compute ``framework``'s report cards over one snapshot.
+
+    ``lake_paths``: the snapshot's Parquet file per kind (enrollment, demographics, assessments,
+    attendance required; discipline and model_participation optional). ``entities``: the
+    registry's membership table, columns ``entity_type, entity_id, school_id, school_year``
+    (membership holds from that year on; null: always) and optionally ``model_id`` (for model
+    and provider rows: the model whose participating students count) and ``locale``.
+    ``growth``: the growth engine's per-student results (``student_key, school_year, subject,
+    sgp, adequate_growth``) or None. ``min_n``: the smallest published count of students.
+    ``spark``: a SparkSession for ``engine="spark"``.
+    """
+    if min_n < 1:
+        raise ValueError("min_n must be at least 1")
+    missing = [k for k in engines.REQUIRED_KINDS if k not in lake_paths]
+    if missing:
+        raise ValueError(f"lake_paths: missing {', '.join(missing)}")
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    ents = _entities(entities, framework)
+    pops = populations(framework=framework)
+    gap_pops = [m.population for _, m in framework.metrics() if m.unit == "gap"]
+    sql = report_card_sql(pops=pops, gap_pops=gap_pops)
+    tables = {"growth": _growth(growth), "members_school": ents.members_school,
+              "members_model": ents.members_model}
+    if engine == "duckdb":
+        cells = engines.run_duckdb(sql=sql, lake_paths=lake_paths, tables=tables,
+                                   threads=threads)
+    elif engine == "spark":
+        cells = engines.run_spark(sql=sql, lake_paths=lake_paths, tables=tables, spark=spark)
+    else:
+        raise ValueError(f"unknown engine {engine!r}")
+    timings["engine"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    grid = _Grid.build(cells=cells, pop_keys=[p.key for p in pops])
+    published = grid.published_mask(framework)
+    rel = _relations(grid, ents)
+    timings["relations"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    stats = SuppressionStats()
+    sup = suppress(n=grid.amount["n"].ravel(), published=published.ravel(),
+                   relations=rel, min_n=min_n, stats=stats).reshape(grid.shape)
+    timings["suppression"] = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    results, ratings = _publish(framework, grid, sup, ents, min_n)
+    timings["publish"] = time.perf_counter() - t3
+    return ReportCardResult(framework=framework, engine=engine, min_n=min_n, results=results,
+                            ratings=ratings, cells=cells, timings=timings, suppression=stats)
+
+
+# ----------------------------------------------------------------------------------------------
+# The grid: pages x populations x slots
+
+
+@dataclass
+class _Grid:
+    pages: list[tuple[str, str, int]]
+    page_index: dict[tuple[str, str, int], int]
+    pop_keys: list[str]
+    amount: dict[str, NDArray[np.int64]]
+    median: NDArray[np.float64]
+    comp_median: NDArray[np.float64]
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return (len(self.pages), len(self.pop_keys), N_SLOTS)
+
+    @classmethod
+    def build(cls, *, cells: pa.Table, pop_keys: list[str]) -> _Grid:
+        et = cells.column("entity_type").to_pylist()
+        eid = cells.column("entity_id").to_pylist()
+        yr = cells.column("school_year").to_pylist()
+        page_keys = sorted(set(zip(et, eid, yr, strict=True)))
+        page_index = {k: i for i, k in enumerate(page_keys)}
+        p_idx = np.fromiter((page_index[k] for k in zip(et, eid, yr, strict=True)),
+                            dtype=np.int64, count=len(et))
+        pop_map = {k: i for i, k in enumerate(pop_keys)}
+        pop_idx = np.array([pop_map[p] for p in cells.column("pop").to_pylist()], dtype=np.int64)
+        s_idx = np.array([SLOT[s] for s in cells.column("subgroup").to_pylist()],
+                         dtype=np.int64)
+        shape = (len(page_keys), len(pop_keys), N_SLOTS)
+        amount = {}
+        for a in AMOUNTS:
+            arr = np.zeros(shape, dtype=np.int64)
+            arr[p_idx, pop_idx, s_idx] = cells.column(a).to_numpy(zero_copy_only=False)
+            amount[a] = arr
+        median = np.full(shape, np.nan)
+        median[p_idx, pop_idx, s_idx] = cells.column("median_v").fill_null(np.nan).to_numpy(
+            zero_copy_only=False)
+        comp = np.full(shape, np.nan)
+        comp[p_idx, pop_idx, s_idx] = cells.column("comp_median_v").fill_null(np.nan).to_numpy(
+            zero_copy_only=False)
+        # residual slots: students in "all" and in no group of the partition
+        for pname, groups in PARTITIONS.items():
+            r = SLOT[f"~{pname}"]
+            for a in AMOUNTS:
+                arr = amount[a]
+                arr[:, :, r] = arr[:, :, SLOT["all"]] - arr[:, :, [SLOT[g] for g in groups]].sum(
+                    axis=2)
+        return cls(page_keys, page_index, pop_keys, amount, median, comp)
+
+    def published_mask(self, framework: Framework) -> NDArray[np.bool_]:
+        mask = np.zeros(self.shape, dtype=bool)
+        for s in framework.subgroups:
+            mask[:, :, SLOT[s]] = True
+        return mask
+
+    def cell(self, page: int, pop: int, slot: int) -> int:
+        return (page * len(self.pop_keys) + pop) * N_SLOTS + slot
+
+
+# ----------------------------------------------------------------------------------------------
+# Relations a reader knows
+
+
+def _relations(grid: _Grid, ents: _Entities) -> Any:
+    n_pages, n_pops, _ = grid.shape
+    rows: list[NDArray[np.int64]] = []
+    cols: list[NDArray[np.int64]] = []
+    coefs: list[NDArray[np.float64]] = []
+    n_rel = 0
+    base = (np.arange(n_pages)[:, None] * n_pops + np.arange(n_pops)[None, :]).ravel() * N_SLOTS
+    # subgroup partitions on every page and population
+    for pname, groups in PARTITIONS.items():
+        members = [SLOT["all"]] + [SLOT[g] for g in groups] + [SLOT[f"~{pname}"]]
+        coef = np.array([1.0] + [-1.0] * (len(members) - 1))
+        rel_ids = n_rel + np.arange(base.size)
+        rows.append(np.repeat(rel_ids, len(members)))
+        cols.append((base[:, None] + np.array(members)[None, :]).ravel())
+        coefs.append(np.tile(coef, base.size))
+        n_rel += base.size
+    # entities made of other entities' schools (a district = its schools, ...)
+    groups_list = _containment(grid, ents)
+    for parent, children in groups_list:
+        pc_ = np.array([parent, *children], dtype=np.int64)
+        coef = np.array([1.0] + [-1.0] * len(children))
+        # one relation per population and slot
+        offs = (np.arange(n_pops)[:, None] * N_SLOTS + np.arange(N_SLOTS)[None, :]).ravel()
+        starts = pc_ * n_pops * N_SLOTS
+        rel_ids = n_rel + np.arange(offs.size)
+        rows.append(np.repeat(rel_ids, pc_.size))
+        cols.append((offs[:, None] + starts[None, :]).ravel())
+        coefs.append(np.tile(coef, offs.size))
+        n_rel += offs.size
+    # providers made of their models, where no student is counted twice
+    nflat = grid.amount["n"]
+    for (et, pid, year), page in grid.page_index.items():
+        if et != "provider":
+            continue
+        kids = [grid.page_index[("model", m, year)] for m in ents.provider_models.get(pid, [])
+                if ("model", m, year) in grid.page_index]
+        if not kids:
+            continue
+        exact = nflat[page] == nflat[kids].sum(axis=0)  # (pops, slots)
+        pops_, slots_ = np.nonzero(exact & (nflat[page] > 0))
+        for p, s in zip(pops_.tolist(), slots_.tolist(), strict=True):
+            cells_ = [grid.cell(page, p, s)] + [grid.cell(k, p, s) for k in kids]
+            rows.append(np.full(len(cells_), n_rel, dtype=np.int64))
+            cols.append(np.array(cells_, dtype=np.int64))
+            coefs.append(np.array([1.0] + [-1.0] * len(kids)))
+            n_rel += 1
+    n_cells = n_pages * n_pops * N_SLOTS
+    if not rows:
+        return relation_matrix(rows=np.zeros(0, np.int64), cols=np.zeros(0, np.int64),
+                               coefs=np.zeros(0), n_relations=0, n_cells=n_cells)
+    return relation_matrix(rows=np.concatenate(rows), cols=np.concatenate(cols),
+                           coefs=np.concatenate(coefs), n_relations=n_rel, n_cells=n_cells)
+
+
+def _containment(grid: _Grid, ents: _Entities) -> list[tuple[int, list[int]]]:
+    """(parent page, child pages) where the children's schools partition the parent's."""
+    out: list[tuple[int, list[int]]] = []
+    years = sorted({y for _, _, y in grid.pages})
+    for year in years:
+        sets: dict[tuple[str, str], frozenset[str]] = {}
+        for key, members in ents.school_sets.items():
+            if (key[0], key[1], year) not in grid.page_index:
+                continue
+            s = frozenset(sid for sid, y in members if y is None or y <= year)
+            if s:
+                sets[key] = s
+        by_school: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for key, s in sets.items():
+            for sid in s:
+                by_school[sid].append(key)
+        for pkey, pset in sets.items():
+            for ctype in {k[0] for k in sets} - {pkey[0]}:
+                kids = {k for sid in pset for k in by_school[sid] if k[0] == ctype}
+                if not kids or kids == {pkey}:
+                    continue
+                if not all(sets[k] <= pset for k in kids):
+                    continue
+                total = sum(len(sets[k]) for k in kids)
+                if total != len(pset) or frozenset().union(*(sets[k] for k in kids)) != pset:
+                    continue
+                out.append((grid.page_index[(pkey[0], pkey[1], year)],
+                            sorted(grid.page_index[(k[0], k[1], year)] for k in kids)))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Values, levels, ratings
+
+
+def _metric_values(m: Metric, grid: _Grid, pop: int, min_n: int) -> NDArray[np.float64]:
+    """The metric's value per page and subgroup slot (NaN where it has none)."""
+    a = grid.amount
+    n = a["n"][:, pop, :].astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if m.measure in ("percent_proficient", "chronic_absence_rate"):
+            v = 100.0 * a["x1"][:, pop, :] / n
+        elif m.measure == "percent_adequate_growth":
+            # over the students whose adequate-growth status is known (x2); hidden unless that
+            # is everyone with an SGP in the cell, so the published n is its denominator
+            v = 100.0 * a["x1"][:, pop, :] / a["x2"][:, pop, :].astype(float)
+            v[a["x2"][:, pop, :] != a["n"][:, pop, :]] = np.nan
+        elif m.measure == "suspension_rate":
+            v = 100.0 * a["x2"][:, pop, :] / n
+        elif m.measure == "attendance_rate":
+            v = 100.0 * a["num"][:, pop, :] / a["den"][:, pop, :].astype(float)
+        elif m.measure == "median_sgp":
+            v = grid.median[:, pop, :].copy()
+        elif m.measure == "growth_gap":
+            comp_n = a["n"][:, pop, SLOT["all"]][:, None] - a["n"][:, pop, :]
+            v = grid.median[:, pop, :] - grid.comp_median[:, pop, :]
+            v[comp_n < min_n] = np.nan
+            v[:, SLOT["all"]] = np.nan
+        else:  # pragma: no cover - validated on load
+            raise ValueError(m.measure)
+    v[n == 0] = np.nan
+    return _round1(v)
+
+
+def _round1(v: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Round half away from zero to one decimal (the same on every platform)."""
+    out = np.sign(v) * np.floor(np.abs(v) * 10.0 + 0.5 + 1e-9) / 10.0
+    return out + 0.0
+
+
+def _levels(m: Metric, framework: Framework, v: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Level index per value (-1 where there is no value)."""
+    lv = np.where(np.isnan(v), -1, 0).astype(np.int64)
+    for i, level in enumerate(framework.levels[1:], start=1):
+        cut = m.cuts[level.id]
+        hit = v >= cut if m.direction == "higher" else v <= cut
+        lv[hit & ~np.isnan(v)] = i
+    return lv
+
+
+def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _Entities,
+             min_n: int) -> tuple[pa.Table, pa.Table]:
+    n_pages = len(grid.pages)
+    pop_of = {k: i for i, k in enumerate(grid.pop_keys)}
+    fw = framework.name
+    level_ids = [lv.id for lv in framework.levels]
+    points = np.array([lv.points for lv in framework.levels])
+    max_points = points.max()
+    sg_slots = [SLOT[s] for s in framework.subgroups]
+    years = np.array([y for _, _, y in grid.pages])
+    impl = np.array([
+        -1 if ents.start_year.get((et, eid)) is None else y - ents.start_year[(et, eid)] + 1
+        for et, eid, y in grid.pages])
+
+    cols: dict[str, list[Any]] = {c: [] for c in RESULT_COLUMNS}
+    page_et = [p[0] for p in grid.pages]
+    page_id = [p[1] for p in grid.pages]
+
+    def emit(component: str, metric: str, n: NDArray[Any], value: NDArray[np.float64],
+             level: list[str | None] | NDArray[Any], suppressed: NDArray[np.bool_],
+             pages: NDArray[np.int64], subgroups: list[str]) -> None:
+        cols["framework"].extend([fw] * len(pages))
+        cols["entity_type"].extend(page_et[i] for i in pages)
+        cols["entity_id"].extend(page_id[i] for i in pages)
+        cols["year"].extend(years[pages].tolist())
+        cols["subgroup"].extend(subgroups)
+        cols["component"].extend([component] * len(pages))
+        cols["metric"].extend([metric] * len(pages))
+        cols["n"].extend(n.tolist())
+        cols["value"].extend(value.tolist())
+        cols["level"].extend(level)
+        cols["suppressed"].extend(suppressed.tolist())
+
+    pages_rep = np.repeat(np.arange(n_pages), len(sg_slots))
+    sg_names = [SUBGROUPS[s] for s in sg_slots] * n_pages
+
+    # context: enrollment and the share of each subgroup
+    ep = pop_of[ENROLLMENT_POP]
+    en = grid.amount["n"][:, ep, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = _round1(100.0 * en / en[:, [SLOT["all"]]].astype(float))
+    ctx_sup = sup[:, ep, :]
+    ctx_value = np.where(ctx_sup | (en == 0), np.nan, share)
+    ctx_value[:, SLOT["all"]] = np.where(ctx_sup[:, SLOT["all"]], np.nan,
+                                         en[:, SLOT["all"]].astype(float))
+
+    # per-metric points (page -> fraction of points), per component
+    comp_scores = np.full((n_pages, len(framework.components)), np.nan)
+    for ci, comp in enumerate(framework.components):
+        m_frac = []
+        m_w = []
+        active_c = _active(comp.implementation_years, impl)
+        for m in comp.metrics:
+            pop = pop_of[m.population]
+            v = _metric_values(m, grid, pop, min_n)
+            n = grid.amount["n"][:, pop, :]
+            s = sup[:, pop, :].copy()
+            if m.unit == "gap":
+                # a gap describes the subgroup and the rest: hidden when either is
+                comp_slot = _complement_slots()
+                s = s | sup[:, pop, :][:, comp_slot]
+            shown = ~s & (n > 0)
+            v = np.where(shown, v, np.nan)
+            lv = _levels(m, framework, v) if m.cuts else np.full(v.shape, -1)
+            rate_ok = shown & (n >= max(m.min_n, min_n)) & (lv >= 0)
+            lv = np.where(rate_ok, lv, -1)
+            # rows
+            n_rows = n[:, sg_slots].ravel()
+            sup_rows = s[:, sg_slots].ravel() & (n_rows > 0)
+            emit(comp.id, m.id, np.where(sup_rows, -1, n_rows),
+                 v[:, sg_slots].ravel(),
+                 [level_ids[i] if i >= 0 else None for i in lv[:, sg_slots].ravel().tolist()],
+                 sup_rows, pages_rep, sg_names)
+            if not m.rated or not comp.weight:
+                continue
+            rated_slots = [SLOT[g] for g in m.rated_subgroups]
+            if m.scale is not None:
+                z, f = m.scale
+                frac = np.clip((v[:, rated_slots] - z) / (f - z), 0.0, 1.0)
+                frac = np.where(lv[:, rated_slots] >= 0, frac, np.nan)
+            else:
+                frac = np.where(lv[:, rated_slots] >= 0,
+                                points[np.maximum(lv[:, rated_slots], 0)] / max_points, np.nan)
+            with np.errstate(invalid="ignore"):
+                cnt = (~np.isnan(frac)).sum(axis=1)
+                mean = np.where(cnt > 0, np.nansum(frac, axis=1) / np.maximum(cnt, 1), np.nan)
+            mean = np.where(_active(m.implementation_years, impl) & active_c, mean, np.nan)
+            m_frac.append(mean)
+            m_w.append(m.weight)
+        if m_frac:
+            F = np.stack(m_frac, axis=1)
+            W = np.array(m_w)[None, :] * ~np.isnan(F)
+            with np.errstate(invalid="ignore"):
+                score = np.nansum(np.nan_to_num(F) * W, axis=1) / W.sum(axis=1) * 100.0
+            comp_scores[:, ci] = np.where(W.sum(axis=1) > 0, _round1(score), np.nan)
+        if not comp.weight:
+            continue
+        emit(comp.id, SCORE_METRIC, np.full(n_pages, -1), comp_scores[:, ci],
+             [None] * n_pages, np.zeros(n_pages, dtype=bool), np.arange(n_pages),
+             ["all"] * n_pages)
+
+    # context rows
+    emit(CONTEXT_COMPONENT, "enrollment",
+         np.where(ctx_sup[:, sg_slots].ravel() & (en[:, sg_slots].ravel() > 0), -1,
+                  en[:, sg_slots].ravel()),
+         ctx_value[:, sg_slots].ravel(), [None] * len(pages_rep),
+         ctx_sup[:, sg_slots].ravel() & (en[:, sg_slots].ravel() > 0), pages_rep, sg_names)
+
+    results = _results_table(cols, framework, grid)
+
+    # overall rating
+    cw = np.array([c.weight for c in framework.components])
+    rated = ~np.isnan(comp_scores) & (cw[None, :] > 0)
+    wsum = (rated * cw[None, :]).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        overall = np.nansum(np.nan_to_num(comp_scores) * rated * cw[None, :], axis=1) / wsum
+    overall = _round1(overall)
+    n_rated = rated.sum(axis=1)
+    ok = (wsum > 0) & (n_rated >= framework.rating.min_components)
+    labels = [framework.rating.label_for(float(s)) if good else framework.rating.not_rated_label
+              for s, good in zip(overall.tolist(), ok.tolist(), strict=True)]
+    score = np.where(ok, overall, np.nan)
+    prev = {(et, eid, y): score[i] for i, (et, eid, y) in enumerate(grid.pages)}
+    change = np.array([prev.get((et, eid, y - 1), np.nan) for et, eid, y in grid.pages])
+    change = _round1(score - change)
+
+    def pct(slot: str) -> list[float | None]:
+        col = ctx_value[:, SLOT[slot]] if slot in framework.subgroups else np.full(n_pages, np.nan)
+        return [None if math.isnan(x) else x for x in col.tolist()]
+
+    enr = ctx_value[:, SLOT["all"]]
+    ratings = pa.table({
+        "framework": [fw] * n_pages,
+        "entity_type": page_et, "entity_id": page_id,
+        "year": pa.array(years.tolist(), pa.int32()),
+        "implementation_year": pa.array([None if x < 0 else int(x) for x in impl.tolist()],
+                                        pa.int32()),
+        "rating": labels,
+        "score": pa.array([None if math.isnan(x) else x for x in score.tolist()], pa.float64()),
+        "score_change": pa.array([None if math.isnan(x) else x for x in change.tolist()],
+                                 pa.float64()),
+        "components_rated": pa.array(n_rated.tolist(), pa.int32()),
+        "enrollment": pa.array([None if math.isnan(x) else int(x) for x in enr.tolist()],
+                               pa.int64()),
+        "pct_econ_disadvantaged": pa.array(pct("econ_disadvantaged"), pa.float64()),
+        "pct_disability": pa.array(pct("disability"), pa.float64()),
+        "pct_english_learner": pa.array(pct("english_learner"), pa.float64()),
+        "locale": pa.array([ents.locale.get((et, eid)) for et, eid, _ in grid.pages],
+                           pa.string()),
+    })
+    ratings = ratings.filter(pc.is_in(ratings.column("entity_type"),
+                                      pa.array(list(framework.entity_types))))
+    return results, ratings
+
+
+def _complement_slots() -> list[int]:
+    """For each slot, the slot of its complement (the slot itself where none is published)."""
+    out = list(range(N_SLOTS))
+    for flag, comp in FLAG_GROUPS.items():
+        out[SLOT[flag]] = SLOT[comp]
+        out[SLOT[comp]] = SLOT[flag]
+    return out
+
+
+def _active(years: tuple[int | None, int | None], impl: NDArray[np.int64]) -> NDArray[np.bool_]:
+    lo, hi = years
+    ok = np.ones(impl.shape, dtype=bool)
+    known = impl >= 0
+    if lo is not None:
+        ok &= ~known | (impl >= lo)
+    if hi is not None:
+        ok &= ~known | (impl <= hi)
+    return ok
+
+
+def _results_table(cols: dict[str, list[Any]], framework: Framework, grid: _Grid) -> pa.Table:
+    n = np.array(cols["n"], dtype=np.int64)
+    value = np.array(cols["value"], dtype=float)
+    table = pa.table({
+        "framework": pa.array(cols["framework"], pa.string()),
+        "entity_type": pa.array(cols["entity_type"], pa.string()),
+        "entity_id": pa.array(cols["entity_id"], pa.string()),
+        "year": pa.array(cols["year"], pa.int32()),
+        "subgroup": pa.array(cols["subgroup"], pa.string()),
+        "component": pa.array(cols["component"], pa.string()),
+        "metric": pa.array(cols["metric"], pa.string()),
+        "n": pa.array(n, pa.int64(), mask=n < 0),
+        "value": pa.array(value, pa.float64(), mask=np.isnan(value)),
+        "level": pa.array(cols["level"], pa.string()),
+        "suppressed": pa.array(cols["suppressed"], pa.bool_()),
+    })
+    table = table.filter(pc.is_in(table.column("entity_type"),
+                                  pa.array(list(framework.entity_types))))
+    return table.sort_by([("entity_type", "ascending"), ("entity_id", "ascending"),
+                          ("year", "ascending")])
+
+
+# ----------------------------------------------------------------------------------------------
+# Writing and comparing
+
+
+def write_results(result: ReportCardResult, out_dir: str | Path) -> dict[str, Path]:
+    """Write ``results.csv`` and ``ratings.csv`` into ``out_dir``; returns their paths.
+
+    ``results.csv``: one row per published cell, columns ``framework, entity_type, entity_id,
+    year, subgroup, component, metric, n, value, level, suppressed``; a suppressed cell keeps its
+    row with ``n``, ``value`` and ``level`` empty and ``suppressed=true``.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"results": out / "results.csv", "ratings": out / "ratings.csv"}
+    _write_csv(result.results, paths["results"])
+    _write_csv(result.ratings, paths["ratings"])
+    return paths
+
+
+def _fmt(x: Any) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, bool):
+        return "true" if x else "false"
+    if isinstance(x, float):
+        if x.is_integer():
+            return str(int(x))
+        return f"{x:.1f}" if round(x, 1) == x else repr(x)
+    return str(x)
+
+
+def _write_csv(table: pa.Table, path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(table.column_names)
+        for batch in table.to_batches(max_chunksize=200_000):
+            columns = [[_fmt(x) for x in c.to_pylist()] for c in batch.columns]
+            w.writerows(zip(*columns, strict=True))
+
+
+def compare_results(*, old: ReportCardResult, new: ReportCardResult) -> pa.Table:
+    """Entity-years whose rating, score or any metric level differs between two runs.
+
+    Typically the same snapshot under two versions of a framework (a program officer's copy
+    with new cut points against the published version). Columns: ``entity_type, entity_id,
+    year, old_rating, new_rating, old_score, new_score, rating_changed, levels_changed``.
+    """
+    def index(t: pa.Table, cols: list[str]) -> dict[tuple[Any, ...], dict[str, Any]]:
+        out = {}
+        for r in t.to_pylist():
+            out[tuple(r[c] for c in cols)] = r
+        return out
+
+    key = ["entity_type", "entity_id", "year"]
+    ro, rn = index(old.ratings, key), index(new.ratings, key)
+    lkey = key + ["subgroup", "component", "metric"]
+    lo = {k: r["level"] for k, r in index(old.results, lkey).items()}
+    ln = {k: r["level"] for k, r in index(new.results, lkey).items()}
+    level_changes: dict[tuple[Any, ...], int] = defaultdict(int)
+    for k in set(lo) | set(ln):
+        if lo.get(k) != ln.get(k):
+            level_changes[k[:3]] += 1
+    rows = []
+    for k in sorted(set(ro) | set(rn), key=lambda t: (t[0], t[1], t[2])):
+        a, b = ro.get(k, {}), rn.get(k, {})
+        changed = a.get("rating") != b.get("rating")
+        if changed or a.get("score") != b.get("score") or level_changes.get(k):
+            rows.append({
+                "entity_type": k[0], "entity_id": k[1], "year": k[2],
+                "old_rating": a.get("rating"), "new_rating": b.get("rating"),
+                "old_score": a.get("score"), "new_score": b.get("score"),
+                "rating_changed": changed, "levels_changed": level_changes.get(k, 0),
+            })
+    schema = pa.schema([
+        ("entity_type", pa.string()), ("entity_id", pa.string()), ("year", pa.int32()),
+        ("old_rating", pa.string()), ("new_rating", pa.string()), ("old_score", pa.float64()),
+        ("new_score", pa.float64()), ("rating_changed", pa.bool_()),
+        ("levels_changed", pa.int64()),
+    ])
+    return pa.Table.from_pylist(rows, schema=schema)
+
