@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.db import IntegrityError, transaction
 
@@ -21,7 +21,7 @@ from .lake import lake_dir, write_parquet
 from .models import Snapshot, SnapshotFile
 from .schemas import KINDS
 from .selectors import snapshot_current
-from .validation import ImportRefused, ValidationResult, validate_file
+from .validation import ImportRefused, ValidationResult, file_sha256, validate_file
 
 
 @dataclass(frozen=True)
@@ -60,31 +60,44 @@ def snapshot_import(
 
     schools = school_nces_ids()
     models_ = model_codes()
-    results: list[ValidationResult] = [
-        validate_file(item.path, item.kind, school_ids=schools, model_ids=models_)
-        for item in items
-    ]
-    if any(not r.ok for r in results):
-        raise ImportRefused(results)
-
     previous = snapshot_current()
     lake = lake_dir()
     directory = f"snapshots/{uuid.uuid4().hex}"
     staging = lake / "staging" / uuid.uuid4().hex
-    staging.mkdir(parents=True)
+    (staging / "validated").mkdir(parents=True)
     written: dict[str, tuple[str, int, list[int], ValidationResult, int]] = {}
     try:
+        # Validate every file (all problems of all files are reported); each valid table goes
+        # to a staging file at once, so memory holds one file's table at a time.
+        results: list[ValidationResult] = []
+        for item in items:
+            result = validate_file(item.path, item.kind, school_ids=schools, model_ids=models_)
+            if result.ok and not any(not r.ok for r in results):
+                assert result.table is not None
+                write_parquet(result.table, staging / "validated" / f"{item.kind}.parquet")
+            result.table = None
+            results.append(result)
+        if any(not r.ok for r in results):
+            raise ImportRefused(results)
+
         for item, result in zip(items, results, strict=True):
-            assert result.table is not None
-            source_rows = result.table.num_rows
-            table = _merge_with_previous(
-                result.table, kind=item.kind, previous=previous, replace_all=replace_all
-            )
+            validated = staging / "validated" / f"{item.kind}.parquet"
             target = staging / f"{item.kind}.parquet"
-            sha = write_parquet(table, target)
-            years = sorted({int(y) for y in pc.unique(table["school_year"]).to_pylist()})
-            written[item.kind] = (sha, table.num_rows, years, result, source_rows)
-            result.table = None  # free memory early
+            source_rows = pq.ParquetFile(validated).metadata.num_rows
+            _merge_with_previous(validated, target, kind=item.kind, previous=previous,
+                                 replace_all=replace_all)
+            sha = file_sha256(target)
+            con = duckdb.connect()
+            try:
+                rows, years_list = con.execute(
+                    f"SELECT count(*), list(DISTINCT school_year ORDER BY school_year) "
+                    f"FROM read_parquet('{target.as_posix()}')"
+                ).fetchall()[0]
+            finally:
+                con.close()
+            years = [int(y) for y in years_list]
+            written[item.kind] = (sha, int(rows), years, result, source_rows)
+        shutil.rmtree(staging / "validated")
 
         final = lake / directory
         with transaction.atomic():
@@ -133,24 +146,26 @@ def snapshot_import(
 
 
 def _merge_with_previous(
-    table: pa.Table, *, kind: str, previous: Snapshot | None, replace_all: bool
-) -> pa.Table:
-    if previous is None or replace_all:
-        return table
-    old = previous.files.filter(kind=kind).first()
+    validated: Path, target: Path, *, kind: str, previous: Snapshot | None, replace_all: bool
+) -> None:
+    """Write ``target``: the validated rows, plus the previous snapshot's rows of this kind for
+    the school years the file does not hold (none with ``replace_all``)."""
+    old = None if previous is None or replace_all else previous.files.filter(kind=kind).first()
     if old is None:
-        return table
+        shutil.copyfile(validated, target)
+        os.chmod(target, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        return
     old_path = lake_dir() / old.path
+    order = ", ".join(f'"{k}"' for k in ("school_year", *KINDS[kind].unique))
+    new_sql = f"read_parquet('{validated.as_posix()}')"
     con = duckdb.connect()
     try:
-        con.register("new_rows", table)
-        kind_decl = KINDS[kind]
-        order = ", ".join(f'"{k}"' for k in ("school_year", *kind_decl.unique))
-        merged = con.sql(
-            f"SELECT * FROM read_parquet('{old_path.as_posix()}') "
-            "WHERE school_year NOT IN (SELECT DISTINCT school_year FROM new_rows) "
-            f"UNION ALL SELECT * FROM new_rows ORDER BY {order}"
-        ).to_arrow_table()
+        con.execute(
+            f"COPY (SELECT * FROM read_parquet('{old_path.as_posix()}') "
+            f"WHERE school_year NOT IN (SELECT DISTINCT school_year FROM {new_sql}) "
+            f"UNION ALL BY NAME SELECT * FROM {new_sql} ORDER BY {order}) "
+            f"TO '{target.as_posix()}' (FORMAT parquet, COMPRESSION zstd)"
+        ).fetchall()
     finally:
         con.close()
-    return merged.cast(pq.read_schema(old_path)) if merged.schema != table.schema else merged
+    os.chmod(target, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
