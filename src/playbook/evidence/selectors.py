@@ -42,7 +42,7 @@ def entities_table() -> pa.Table:
         .select_related("parent")
         .values_list("nces_id", "name", "parent_id")
     )
-    by_district: dict[int, list[str]] = {}
+    by_district: dict[int | None, list[str | None]] = {}
     for nces, name, district_id in schools:
         rows.append(("school", nces, name, nces, None, None))
         by_district.setdefault(district_id, []).append(nces)
@@ -52,20 +52,22 @@ def entities_table() -> pa.Table:
     memberships = ConsortiumMembership.objects.select_related("consortium", "member")
     for m in memberships:
         consortium = m.consortium
-        members = [m.member.nces_id] if m.member.kind == OrgKind.SCHOOL else by_district.get(
-            m.member_id, [])
+        members: list[str | None] = (
+            [m.member.nces_id] if m.member.kind == OrgKind.SCHOOL
+            else by_district.get(m.member_id, [])
+        )
         for school in members:
             rows.append(("consortium", consortium.code or str(consortium.pk), consortium.name,
                          school, None, None))
     models_ = {m.pk: m for m in LearningModel.objects.select_related("provider")}
     for adoption in ModelAdoption.objects.select_related("school"):
         model = models_[adoption.model_id]
-        school = adoption.school.nces_id
-        rows.append(("model", model.code, model.name, school, adoption.school_year, model.code))
+        adopting = adoption.school.nces_id
+        rows.append(("model", model.code, model.name, adopting, adoption.school_year, model.code))
         if model.provider is not None:
             rows.append(("provider", model.provider.code or str(model.provider.pk),
-                         model.provider.name, school, adoption.school_year, model.code))
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in ENTITY_SCHEMA]
+                         model.provider.name, adopting, adoption.school_year, model.code))
+    columns: list[Any] = list(zip(*rows, strict=True)) if rows else [[]] * len(ENTITY_SCHEMA)
     return pa.Table.from_arrays(
         [pa.array(col, type=field.type) for col, field in zip(columns, ENTITY_SCHEMA,
                                                                strict=True)],
