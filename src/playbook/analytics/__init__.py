@@ -1,0 +1,1 @@
+"""The evidence engine: pure functions, no Django."""
