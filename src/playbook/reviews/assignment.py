@@ -27,15 +27,16 @@ where one can be computed.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import maximum_flow
 
-Key = Hashable
+Key = Any  # any hashable: database ids in the service, strings in tests
 Pair = tuple[Key, Key]  # (reviewer key, application key)
 
 
@@ -64,6 +65,9 @@ class AssignmentProblem:
     match: Mapping[Pair, float] = field(default_factory=dict)
     #: Pairs already assigned that must be kept (manual, or a review already begun).
     fixed: frozenset[Pair] = frozenset()
+    #: Reviews an application keeps from reviewers outside this problem (a reviewer taken off
+    #: the panel after starting a review): they count toward k.
+    kept_elsewhere: Mapping[Key, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,8 @@ def _reduce(p: AssignmentProblem) -> _Reduced:
     return _Reduced(
         reviewers=list(p.reviewers),
         applications=list(p.applications),
-        need={a.key: max(0, p.k - fixed_by_app[a.key]) for a in p.applications},
+        need={a.key: max(0, p.k - fixed_by_app[a.key] - p.kept_elsewhere.get(a.key, 0))
+              for a in p.applications},
         cap={r.key: max(0, p.max_load - fixed_by_rev[r.key]) for r in p.reviewers},
         floor={r.key: max(0, p.min_load - fixed_by_rev[r.key]) for r in p.reviewers},
         edges=edges,
@@ -221,29 +226,23 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def _with(problem: AssignmentProblem, **changes: int) -> AssignmentProblem:
-    from dataclasses import replace
-
-    return replace(problem, **changes)
-
-
 def _smallest_max_load(problem: AssignmentProblem) -> int | None:
     for m in range(problem.max_load + 1, len(problem.applications) + 1):
-        if is_feasible(_with(problem, max_load=m)):
+        if is_feasible(replace(problem, max_load=m)):
             return m
     return None
 
 
 def _largest_k(problem: AssignmentProblem) -> int | None:
     for k in range(problem.k - 1, 0, -1):
-        if is_feasible(_with(problem, k=k)):
+        if is_feasible(replace(problem, k=k)):
             return k
     return None
 
 
 def _largest_min_load(problem: AssignmentProblem) -> int | None:
     for m in range(problem.min_load - 1, -1, -1):
-        if is_feasible(_with(problem, min_load=m)):
+        if is_feasible(replace(problem, min_load=m)):
             return m
     return None
 
@@ -307,7 +306,8 @@ def diagnose(problem: AssignmentProblem) -> list[Infeasibility]:
 
     # Totals.
     needed, capacity = p.k * n_a, p.max_load * n_r
-    if needed > capacity:
+    elsewhere = sum(min(p.k, p.kept_elsewhere.get(a.key, 0)) for a in p.applications)
+    if needed - elsewhere > capacity:
         more = math.ceil((needed - capacity) / p.max_load)
         k_fit = capacity // n_a if n_a else 0
         lower_k = f", or lower k to {k_fit}" if k_fit >= 1 else ""
@@ -318,7 +318,7 @@ def diagnose(problem: AssignmentProblem) -> list[Infeasibility]:
             f"{math.ceil(needed / n_r)} or add {_plural(more, 'reviewer')}{lower_k}.",
         ))
     floor_total = p.min_load * n_r
-    if floor_total > needed:
+    if floor_total > needed - elsewhere:
         problems.append(Infeasibility(
             "min_total",
             f"The minimum load cannot be met: {n_r} reviewers with at least {p.min_load} each "
@@ -331,7 +331,7 @@ def diagnose(problem: AssignmentProblem) -> list[Infeasibility]:
     # One application, one reviewer at a time.
     for a in p.applications:
         free = [r for r in p.reviewers if (r.key, a.key) not in p.conflicts]
-        if len(free) < p.k:
+        if len(free) + p.kept_elsewhere.get(a.key, 0) < p.k:
             only = {0: "no reviewer", 1: "only 1 reviewer"}.get(len(free), f"only {len(free)} "
                                                                            "reviewers")
             lower = f" or lower k to {len(free)}" if len(free) >= 1 else ""
@@ -358,7 +358,7 @@ def diagnose(problem: AssignmentProblem) -> list[Infeasibility]:
     cut = _demand_cut(red)
     if cut:
         group_need = sum(red.need[a] for a in cut)
-        free = {r for r, a in red.edges if a in cut}
+        free_revs = {r for r, a in red.edges if a in cut}
         relax = []
         m = _smallest_max_load(p)
         if m is not None:
@@ -371,7 +371,7 @@ def diagnose(problem: AssignmentProblem) -> list[Infeasibility]:
             "group_capacity",
             f"Applications {_names(app_label[a] for a in cut)} need {group_need} more reviews "
             f"together, but the only reviewers without a conflict with them "
-            f"({_names(rev_label[r] for r in free) or 'none'}) cannot take that many within "
+            f"({_names(rev_label[r] for r in free_revs) or 'none'}) cannot take that many within "
             f"the maximum load of {p.max_load}: {', '.join(relax[:-1])}"
             f"{' or ' if len(relax) > 1 else ''}{relax[-1]}.",
         ))

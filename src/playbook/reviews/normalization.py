@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 METHOD_VERSION = "z-pool-v1"
 
-Key = Hashable
+Key = Any  # any hashable
 
 
 @dataclass(frozen=True)
@@ -146,8 +147,8 @@ def normalize(
             note, adjusted = "", True
         for i in items:
             if adjusted:
-                z = (i.total - m) / s
-                normalized[i.review] = (_clip(pool_mean + z * pool_sd, cfg.lo, cfg.hi), z)
+                zi = (i.total - m) / s
+                normalized[i.review] = (_clip(pool_mean + zi * pool_sd, cfg.lo, cfg.hi), zi)
             else:
                 normalized[i.review] = (i.total, None)
         mean_adj = _mean([normalized[i.review][0] - i.total for i in items])

@@ -1,0 +1,91 @@
+"""Who may do what in review. Each rule answers ``(allowed, reason)``.
+
+- Office staff manage the pool, the panel, assignments and normalization, and read everything.
+- Auditors and decision-body members read the ranked results and the normalization report.
+- A reviewer sees only the applications assigned to them with which they have no conflict; they
+  score only after attesting for the fiscal year, and only while the application is in review.
+- A reviewer sees other reviewers' scores on an application only once their own is submitted;
+  an external reviewer never sees staff reviews or decisions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playbook.accounts.roles import OFFICE_STAFF, Role
+
+Decision = tuple[bool, str]
+
+#: Application statuses (programs.ApplicationStatus values) in which assignment may change.
+ASSIGNABLE_STATUSES = ("screened", "in_review")
+#: Statuses in which a reviewer may score.
+SCORABLE_STATUSES = ("in_review",)
+#: Statuses in which an assigned reviewer may still open the application (read-only after
+#: review). Draft, submitted, withdrawn and ineligible applications are never shown.
+REVIEWER_VISIBLE_STATUSES = ("screened", "in_review", "recommended", "approved", "conditional",
+                             "denied", "active", "monitored", "closed")
+#: Roles that read ranked results and the normalization report.
+RESULTS_READERS = frozenset({*OFFICE_STAFF, Role.AUDITOR, Role.DECISION_BODY})
+#: Roles that may hold a reviewer profile.
+REVIEWER_ROLES = frozenset({Role.REVIEWER, *OFFICE_STAFF})
+
+
+def can_manage_reviews(*, user: Any) -> Decision:
+    if getattr(user, "is_office_staff", False):
+        return True, ""
+    if getattr(user, "role", None) == Role.AUDITOR:
+        return False, "Auditors have read-only access."
+    return False, "Only office staff manage reviewers and assignments."
+
+
+def can_view_results(*, user: Any) -> Decision:
+    if getattr(user, "role", None) in RESULTS_READERS:
+        return True, ""
+    return False, "Ranked results are for office staff, the decision body and auditors."
+
+
+def can_score(*, user: Any, assignment: Any, attested: bool, conflicted: bool) -> Decision:
+    """Whether ``user`` may write scores on ``assignment`` now."""
+    profile = getattr(user, "reviewer_profile", None)
+    if profile is None or assignment.reviewer_id != profile.pk:
+        return False, "This application is not assigned to you."
+    if not profile.active:
+        return False, "Your reviewer profile is inactive; contact the program officer."
+    if conflicted:
+        return False, "You have a conflict of interest with this application."
+    if not attested:
+        return False, (f"Sign the conflict-of-interest attestation for fiscal year "
+                       f"{assignment.cycle.fiscal_year} before reviewing.")
+    if assignment.application.status not in SCORABLE_STATUSES:
+        return False, "Scoring is closed for this application."
+    review = getattr(assignment, "review", None)
+    if review is not None and review.submitted_at is not None:
+        return False, "Your review is submitted."
+    return True, ""
+
+
+def can_see_review(*, user: Any, review: Any, own_submitted: bool) -> Decision:
+    """Whether ``user`` may read another reviewer's ``review``."""
+    if getattr(user, "is_office_staff", False):
+        return True, ""
+    profile = getattr(user, "reviewer_profile", None)
+    if profile is None:
+        return False, "Reviews are for the review panel and office staff."
+    if review.assignment.reviewer_id == profile.pk:
+        return True, ""
+    if review.submitted_at is None:
+        return False, "Drafts are private to their reviewer."
+    if not own_submitted:
+        return False, "Other reviewers' scores appear once your own review is submitted."
+    if profile.external and not review.assignment.reviewer.external:
+        return False, "External reviewers do not see staff reviews."
+    return True, ""
+
+
+def can_see_decisions(*, user: Any) -> Decision:
+    profile = getattr(user, "reviewer_profile", None)
+    if getattr(user, "role", None) in RESULTS_READERS:
+        return True, ""
+    if profile is not None and not profile.external:
+        return True, ""
+    return False, "External reviewers do not see decisions."
