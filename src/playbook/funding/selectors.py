@@ -223,3 +223,18 @@ def match_status(*, award: Award) -> MatchStatus:
                               in_kind_max_share=award.in_kind_max_share),
         in_kind_max_share=award.in_kind_max_share,
     )
+
+
+def agreement_problems_for(*, award: Award) -> list[str]:
+    problems = []
+    lines_total = sum((b.amount for b in award.budget_lines.all()), Decimal("0"))
+    if lines_total != award.amount:
+        problems.append(f"The budget lines add up to ${lines_total:,}, not the award of "
+                        f"${award.amount:,}.")
+    if not award.commitments.exists():
+        problems.append("Add at least one performance commitment.")
+    app = Application.objects.get(pk=award.application_id)  # fresh: the status moves
+    if app.status != ApplicationStatus.APPROVED:
+        problems.append(f"The application is {app.status_label.lower()}; it "
+                        "must be approved (conditions met) first.")
+    return problems

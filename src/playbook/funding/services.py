@@ -40,6 +40,7 @@ from .models import (
     ReportStatus,
 )
 from .permissions import Decision, award_can_record_match, award_can_report, funding_can_manage
+from .selectors import agreement_problems_for
 
 CENT = Decimal("0.01")
 
@@ -277,24 +278,10 @@ def commitment_remove(*, commitment: PerformanceCommitment, by: Any) -> None:
     commitment.delete()
 
 
-def agreement_problems(*, award: Award) -> list[str]:
-    problems = []
-    lines_total = sum((b.amount for b in award.budget_lines.all()), Decimal("0"))
-    if lines_total != award.amount:
-        problems.append(f"The budget lines add up to ${lines_total:,}, not the award of "
-                        f"${award.amount:,}.")
-    if not award.commitments.exists():
-        problems.append("Add at least one performance commitment.")
-    if award.application.status != ApplicationStatus.APPROVED:
-        problems.append(f"The application is {award.application.status_label.lower()}; it "
-                        "must be approved (conditions met) first.")
-    return problems
-
-
 def award_execute(*, award: Award, by: Any, reason: str = "") -> Award:
     """Sign the agreement: the award becomes executed and the application active."""
     _require(funding_can_manage(user=by))
-    problems = agreement_problems(award=award)
+    problems = agreement_problems_for(award=award)
     if problems:
         raise TransitionRefused(" ".join(problems))
     with transaction.atomic():

@@ -242,3 +242,47 @@ def cycle_totals(*, cycle: Cycle) -> dict[str, Any]:
         "budget": cycle.budget,
         "by_status": {ApplicationStatus(k).label: v for k, v in by_status.items()},
     }
+
+
+def _scores_for(cycle: Cycle) -> dict[int, tuple[Decimal | None, Decimal | None]]:
+    """application id -> (normalized, raw) score, from the reviews app when it has them."""
+    try:
+        from playbook.reviews.selectors import (  # type: ignore[attr-defined]
+            ranking_for_cycle,
+        )
+
+        rows = ranking_for_cycle(cycle=cycle)
+    except Exception:
+        return {}
+    out = {}
+    for row in rows:
+        app = getattr(row, "application", None)
+        if app is not None:
+            out[app.pk] = (getattr(row, "score", None), getattr(row, "raw_mean", None))
+    return out
+
+
+#: Scores are published once the review is complete.
+SCORED_STATUSES = [S.RECOMMENDED, *DECIDED]
+
+
+def public_rows(*, cycle: Cycle) -> list[dict[str, Any]]:
+    """The public round page and its open data: one row per application submitted."""
+    apps = (Application.objects.filter(cycle=cycle, status__in=PUBLIC_STATUSES)
+            .select_related("applicant", "cycle", "cycle__program", "award")
+            .order_by("applicant__name"))
+    scores = _scores_for(cycle)
+    rows = []
+    for app in apps:
+        award = getattr(app, "award", None) if hasattr(app, "award") else None
+        awarded = award.amount if award is not None and award.status != "cancelled" else None
+        score, raw = scores.get(app.pk, (None, None)) if app.status in SCORED_STATUSES else (
+            None, None)
+        rows.append({
+            "reference": app.reference, "applicant": app.applicant.name,
+            "applicant_type": applicant_profile(app.applicant).type,
+            "status": app.status_label, "purpose": app.summary or app.title,
+            "title": app.title, "amount_requested": app.amount_requested,
+            "amount_awarded": awarded, "score": score, "raw_score": raw,
+        })
+    return rows

@@ -1,0 +1,615 @@
+"""Pages of the programs app: setup, the applicant's dashboard and forms, screening, the staff
+list and export, and the public round page with its open data. Each view parses, calls one
+service, and renders or redirects."""
+
+from __future__ import annotations
+
+import csv
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from playbook.accounts.access import office_staff, public, roles, signed_in
+from playbook.accounts.roles import READ_ALL, Role
+
+from .config import NON_PUBLIC_TYPES, CycleRules
+from .eligibility import applicant_profile
+from .forms import (
+    ApplicationFilterForm,
+    ApplicationForm,
+    AttachmentForm,
+    BudgetFormSet,
+    CycleEditForm,
+    CycleForm,
+    ManageForm,
+    ProgramForm,
+    ReasonForm,
+    RulesForm,
+    ScreenForm,
+    StartApplicationForm,
+)
+from .models import Application, ApplicationStatus, Attachment
+from .permissions import (
+    application_can_edit,
+    application_can_manage,
+    application_can_screen,
+    application_can_start,
+    application_can_withdraw,
+    organizations_user_may_apply_for,
+    program_can_configure,
+)
+from .selectors import (
+    application_eligibility,
+    application_get_for_user,
+    application_list_filtered,
+    application_problems,
+    applications_for_user,
+    cycle_configuration_current,
+    cycle_get,
+    cycle_list_open,
+    cycle_list_public,
+    cycle_totals,
+    program_get,
+    program_list,
+    public_rows,
+    screening_queue,
+)
+from .services import lifecycle
+from .services.applications import (
+    application_attachment_add,
+    application_attachment_remove,
+    application_budget_save,
+    application_start,
+    application_update_draft,
+)
+from .services.setup import cycle_configuration_save, cycle_create, cycle_update, program_create
+from .transitions import TransitionRefused, transitions_for
+
+APPLICANTS = (Role.DISTRICT_LEADER, Role.SCHOOL_LEADER, Role.PROVIDER)
+
+
+def _fail(request: HttpRequest, exc: Exception) -> None:
+    if isinstance(exc, ValidationError):
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.error(request, str(exc))
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for e in errors:
+                form.add_error(target, e.messages[0] if hasattr(e, "messages") else str(e))
+    else:
+        for m in exc.messages:
+            form.add_error(None, m)
+
+
+# --- home --------------------------------------------------------------------------------------
+
+@signed_in
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context: dict[str, Any] = {
+        "applications": applications_for_user(user=user)[:200],
+        "open_cycles": cycle_list_open() if user.role in APPLICANTS else [],  # type: ignore[union-attr]
+        "is_staff": user.role in READ_ALL,  # type: ignore[union-attr]
+        "is_decider": user.role == Role.DECISION_BODY,  # type: ignore[union-attr]
+        "programs": program_list() if user.role in READ_ALL or  # type: ignore[union-attr]
+        user.role == Role.DECISION_BODY else [],  # type: ignore[union-attr]
+    }
+    return render(request, "programs/home.html", context)
+
+
+# --- setup -------------------------------------------------------------------------------------
+
+@roles(*READ_ALL)
+def program_index(request: HttpRequest) -> HttpResponse:
+    can, _ = program_can_configure(user=request.user)
+    return render(request, "programs/program_index.html",
+                  {"programs": program_list(), "can_configure": can})
+
+
+@office_staff
+def program_new(request: HttpRequest) -> HttpResponse:
+    form = ProgramForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            program = program_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Created {program.name}.")
+            return redirect("programs:program_detail", slug=program.slug)
+    return render(request, "programs/form_page.html",
+                  {"form": form, "title": "New program", "submit": "Create program"})
+
+
+@roles(*READ_ALL)
+def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    program = program_get(slug=slug)
+    can, _ = program_can_configure(user=request.user)
+    return render(request, "programs/program_detail.html",
+                  {"program": program, "cycles": program.cycles.all(), "can_configure": can})
+
+
+@office_staff
+def cycle_new(request: HttpRequest, slug: str) -> HttpResponse:
+    program = program_get(slug=slug)
+    form = CycleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = cycle_create(by=request.user, program=program, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Created {cycle.name} with the default rules (version 1). "
+                                      "Review the rules before it opens.")
+            return redirect("programs:cycle_rules", pk=cycle.pk)
+    return render(request, "programs/form_page.html",
+                  {"form": form, "title": f"New cycle of {program.name}", "submit": "Create cycle"})
+
+
+@roles(*READ_ALL)
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = cycle_get(pk=pk)
+    can, _ = program_can_configure(user=request.user)
+    versions = [(c, json.dumps(c.data, indent=2)) for c in cycle.configurations.all()]
+    return render(request, "programs/cycle_detail.html", {
+        "cycle": cycle, "versions": versions, "totals": cycle_totals(cycle=cycle),
+        "can_configure": can, "rules": cycle_configuration_current(cycle=cycle).rules,
+    })
+
+
+@office_staff
+def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = cycle_get(pk=pk)
+    initial = {"name": cycle.name, "opens_at": timezone.localtime(cycle.opens_at),
+               "closes_at": timezone.localtime(cycle.closes_at), "budget": cycle.budget,
+               "results_public": cycle.results_public}
+    form = CycleEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle_update(cycle=cycle, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Saved the cycle.")
+            return redirect("programs:cycle_detail", pk=cycle.pk)
+    return render(request, "programs/form_page.html",
+                  {"form": form, "title": f"Edit {cycle}", "submit": "Save"})
+
+
+@office_staff
+def cycle_rules(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = cycle_get(pk=pk)
+    current = cycle_configuration_current(cycle=cycle)
+    form = RulesForm(request.POST or None, initial=RulesForm.initial_from(current.data))
+    if request.method == "POST" and form.is_valid():
+        data = form.to_configuration(current.data)
+        try:
+            saved = cycle_configuration_save(cycle=cycle, by=request.user, data=data,
+                                             note=form.cleaned_data.get("note", ""))
+        except ValidationError as exc:
+            errors = exc.message_dict.get("data", exc.messages) if hasattr(
+                exc, "error_dict") else exc.messages
+            form.add_configuration_errors(list(errors))
+        else:
+            if saved.version != current.version:
+                messages.success(request, f"Saved as version {saved.version}; applications "
+                                          "already written keep their own version.")
+            else:
+                messages.success(request, f"Saved version {saved.version}.")
+            return redirect("programs:cycle_detail", pk=cycle.pk)
+    return render(request, "programs/cycle_rules.html",
+                  {"form": form, "cycle": cycle, "current": current})
+
+
+# --- applicants --------------------------------------------------------------------------------
+
+@roles(*APPLICANTS)
+def application_new(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = cycle_get(pk=pk)
+    allowed, reason = application_can_start(user=request.user, cycle=cycle)
+    if not allowed:
+        messages.error(request, reason)
+        return redirect("programs:home")
+    form = StartApplicationForm(request.POST or None,
+                                organizations=organizations_user_may_apply_for(user=request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            app = application_start(cycle=cycle, by=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            _form_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(
+                str(exc)))
+        else:
+            deadline = timezone.localtime(cycle.closes_at)
+            messages.success(request, "Draft started. Save as you go; submit before "
+                                      f"{deadline:%B %-d, %Y %-I:%M %p}.")
+            return redirect("programs:application_edit", pk=app.pk)
+    return render(request, "programs/form_page.html", {
+        "form": form, "title": f"Apply to {cycle}", "submit": "Start the application",
+        "intro": f"Applications close {timezone.localtime(cycle.closes_at):%B %-d, %Y %-I:%M %p}."})
+
+
+def _application_form(app: Application, data: Any = None) -> ApplicationForm:
+    profile = applicant_profile(app.applicant)
+    rules = app.rules
+    initial = {"title": app.title, "summary": app.summary,
+               "partner_district": app.partner_district_id,
+               **{f"answer_{k}": v for k, v in (app.answers or {}).items()}}
+    return ApplicationForm(
+        data, initial=initial, rules=rules, consortium=profile.type == "consortium",
+        needs_partner=profile.type in NON_PUBLIC_TYPES
+        and rules.eligibility.non_public_requires_district_partner,
+    )
+
+
+@roles(*APPLICANTS)
+def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    app = application_get_for_user(user=request.user, pk=pk)
+    allowed, reason = application_can_edit(user=request.user, application=app)
+    if not allowed:
+        messages.error(request, reason)
+        return redirect("programs:application_detail", pk=app.pk)
+    form = _application_form(app, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application_update_draft(
+                application=app, by=request.user, title=form.cleaned_data["title"],
+                summary=form.cleaned_data.get("summary", ""), answers=form.answers(),
+                partner_district=form.cleaned_data.get("partner_district"))
+        except ValidationError as exc:
+            for key, errs in exc.message_dict.items():
+                name = f"answer_{key}" if f"answer_{key}" in form.fields else (
+                    key if key in form.fields else None)
+                for e in errs:
+                    form.add_error(name, e)
+        else:
+            messages.success(request, "Draft saved.")
+            if "next" in request.POST:
+                return redirect("programs:application_budget", pk=app.pk)
+            return redirect("programs:application_edit", pk=app.pk)
+    return render(request, "programs/application_edit.html", {"app": app, "form": form})
+
+
+@roles(*APPLICANTS)
+def application_budget(request: HttpRequest, pk: int) -> HttpResponse:
+    app = application_get_for_user(user=request.user, pk=pk)
+    allowed, reason = application_can_edit(user=request.user, application=app)
+    if not allowed:
+        messages.error(request, reason)
+        return redirect("programs:application_detail", pk=app.pk)
+    categories = app.rules.form.budget_categories
+    initial = [{"category": b.category, "description": b.description,
+                "state_amount": b.state_amount, "match_cash": b.match_cash,
+                "match_in_kind": b.match_in_kind} for b in app.budget_lines.all()]
+    formset = BudgetFormSet(request.POST or None, initial=initial, prefix="lines",
+                            form_kwargs={"categories": categories})
+    if request.method == "POST" and formset.is_valid():
+        lines = [f.cleaned_data for f in formset.forms if f.cleaned_data]
+        try:
+            application_budget_save(application=app, by=request.user, lines=lines)
+        except ValidationError as exc:
+            for m in exc.messages:
+                messages.error(request, m)
+        else:
+            messages.success(request, f"Budget saved: ${app.amount_requested:,} requested, "
+                                      f"${app.match_total:,} match pledged.")
+            return redirect("programs:application_budget", pk=app.pk)
+    return render(request, "programs/application_budget.html", {
+        "app": app, "formset": formset, "match": _match_preview(app)})
+
+
+def _match_preview(app: Application) -> dict[str, Any] | None:
+    from playbook.funding.match import match_rate_for, match_required
+
+    funding = app.rules.funding
+    if funding is None:
+        return None
+    profile = applicant_profile(app.applicant)
+    rate = match_rate_for(rules=funding.match, poverty_share=profile.econ_disadvantaged_share)
+    return {"rate": rate, "required": match_required(amount=app.amount_requested, rate=rate),
+            "poverty": profile.econ_disadvantaged_share,
+            "cap": funding.cap_for(profile.type), "in_kind_max": funding.match.in_kind_max_share,
+            "type": profile.type_label}
+
+
+@roles(*APPLICANTS)
+def application_attachments(request: HttpRequest, pk: int) -> HttpResponse:
+    app = application_get_for_user(user=request.user, pk=pk)
+    allowed, reason = application_can_edit(user=request.user, application=app)
+    if not allowed:
+        messages.error(request, reason)
+        return redirect("programs:application_detail", pk=app.pk)
+    form = AttachmentForm(request.POST or None, request.FILES or None, rules=app.rules)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application_attachment_add(application=app, by=request.user,
+                                       slot=form.cleaned_data["slot"],
+                                       upload=form.cleaned_data["file"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "File attached.")
+            return redirect("programs:application_attachments", pk=app.pk)
+    return render(request, "programs/application_attachments.html",
+                  {"app": app, "form": form, "attachments": app.attachments.all()})
+
+
+@require_POST
+@roles(*APPLICANTS)
+def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    app = application_get_for_user(user=request.user, pk=pk)
+    attachment = app.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404("No such attachment.")
+    try:
+        application_attachment_remove(attachment=attachment, by=request.user)
+    except PermissionDenied as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "Attachment removed.")
+    return redirect("programs:application_attachments", pk=app.pk)
+
+
+@signed_in
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    app = application_get_for_user(user=request.user, pk=pk)
+    attachment: Attachment | None = app.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404("No such attachment.")
+    return FileResponse(attachment.file.open("rb"), as_attachment=True,
+                        filename=attachment.original_name,
+                        content_type=attachment.content_type)
+
+
+@require_POST
+@roles(*APPLICANTS)
+def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    app = application_get_for_user(user=request.user, pk=pk)
+    try:
+        if app.status == ApplicationStatus.INFO_REQUESTED:
+            lifecycle.application_provide_info(application=app, by=request.user,
+                                               reason=request.POST.get("reason", "")[:2000])
+        else:
+            lifecycle.application_submit(application=app, by=request.user)
+    except (TransitionRefused, PermissionDenied) as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "Submitted. A confirmation email is on its way.")
+    return redirect("programs:application_detail", pk=app.pk)
+
+
+@require_POST
+@roles(*APPLICANTS)
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    app = application_get_for_user(user=request.user, pk=pk)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        lifecycle.application_withdraw(application=app, by=request.user,
+                                       reason=form.cleaned_data.get("reason", ""))
+    except (TransitionRefused, PermissionDenied) as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "The application is withdrawn.")
+    return redirect("programs:application_detail", pk=app.pk)
+
+
+@signed_in
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    app = application_get_for_user(user=request.user, pk=pk)
+    user = request.user
+    rules: CycleRules = app.rules
+    consortium = app.applicant.kind == "consortium"
+    answers = app.answers or {}
+    sections = [(s.title, [(f.label, answers.get(f.key, "")) for f in s.fields])
+                for s in rules.form.sections if consortium or not s.consortium_only]
+    if consortium:
+        sections.append(("Consortium", [("Collaboration plan",
+                                         answers.get("collaboration_plan", ""))]))
+    can_edit, _ = application_can_edit(user=user, application=app)
+    can_withdraw, _ = application_can_withdraw(user=user, application=app)
+    can_screen, _ = application_can_screen(user=user)
+    can_manage, _ = application_can_manage(user=user)
+    review_row = None
+    try:
+        from playbook.reviews.selectors import (  # type: ignore[attr-defined]
+            application_review_summary,
+        )
+
+        if app.status not in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED):
+            review_row = application_review_summary(application=app)
+    except Exception:
+        review_row = None
+    return render(request, "programs/application_detail.html", {
+        "app": app, "sections": sections, "budget": app.budget_lines.all(),
+        "attachments": app.attachments.all(), "history": transitions_for(app),
+        "can_edit": can_edit, "can_withdraw": can_withdraw,
+        "can_screen": can_screen and app.status in (ApplicationStatus.SUBMITTED,
+                                                    ApplicationStatus.SCREENED),
+        "can_manage": can_manage, "problems": application_problems(application=app)
+        if can_edit else [],
+        "eligibility": application_eligibility(application=app)
+        if user.role in READ_ALL else None,  # type: ignore[union-attr]
+        "profile": applicant_profile(app.applicant), "review": review_row,
+        "award": getattr(app, "award", None) if hasattr(app, "award") else None,
+        "manage_form": ManageForm(), "reason_form": ReasonForm(),
+        "is_decider": user.role == Role.DECISION_BODY,  # type: ignore[union-attr]
+    })
+
+
+# --- staff: screening, lifecycle, lists, export ------------------------------------------------
+
+@roles(*READ_ALL)
+def screening(request: HttpRequest) -> HttpResponse:
+    return render(request, "programs/screening.html", {"queue": screening_queue()})
+
+
+@office_staff
+def application_screen(request: HttpRequest, pk: int) -> HttpResponse:
+    app = application_get_for_user(user=request.user, pk=pk)
+    form = ScreenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+        try:
+            if action == "request_info":
+                lifecycle.application_request_info(application=app, by=request.user,
+                                                   reason=reason)
+            else:
+                lifecycle.application_screen(application=app, by=request.user,
+                                             eligible=action == "eligible", reason=reason)
+        except (TransitionRefused, PermissionDenied) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Screening recorded; the applicant has been emailed.")
+            return redirect("programs:screening")
+    return render(request, "programs/screen.html", {
+        "app": app, "form": form, "eligibility": application_eligibility(application=app),
+        "profile": applicant_profile(app.applicant)})
+
+
+@require_POST
+@office_staff
+def application_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    app = application_get_for_user(user=request.user, pk=pk)
+    form = ManageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose an action.")
+        return redirect("programs:application_detail", pk=app.pk)
+    action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+    try:
+        if action == "start_review":
+            lifecycle.application_start_review(application=app, by=request.user, reason=reason)
+        elif action == "recommend":
+            lifecycle.application_recommend(application=app, by=request.user, reason=reason)
+        elif action in ("conditions_met", "conditions_unmet"):
+            lifecycle.application_conditions_resolve(application=app, by=request.user,
+                                                     met=action == "conditions_met",
+                                                     reason=reason)
+        elif action == "close":
+            lifecycle.application_close(application=app, by=request.user, reason=reason)
+    except (TransitionRefused, PermissionDenied) as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "Recorded.")
+    return redirect("programs:application_detail", pk=app.pk)
+
+
+def _filtered(request: HttpRequest) -> tuple[ApplicationFilterForm, Any]:
+    form = ApplicationFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    cycle = cycle_get(pk=data["cycle"]) if data.get("cycle") else None
+    qs = application_list_filtered(user=request.user, cycle=cycle,
+                                   status=data.get("status", ""), query=data.get("q", ""),
+                                   applicant_type=data.get("applicant_type", ""))
+    return form, qs
+
+
+@roles(*READ_ALL)
+def application_list(request: HttpRequest) -> HttpResponse:
+    form, qs = _filtered(request)
+    return render(request, "programs/application_list.html",
+                  {"form": form, "applications": qs[:500], "count": qs.count(),
+                   "query": request.GET.urlencode()})
+
+
+EXPORT_COLUMNS = ["reference", "cycle", "applicant", "applicant_type", "partner_district",
+                  "title", "purpose", "status", "amount_requested", "match_cash",
+                  "match_in_kind", "submitted_at", "decided_at", "award_amount"]
+
+
+def _export_row(app: Application) -> list[Any]:
+    award = getattr(app, "award", None) if hasattr(app, "award") else None
+    return [app.reference, str(app.cycle), app.applicant.name,
+            applicant_profile(app.applicant).type,
+            app.partner_district.name if app.partner_district else "", app.title, app.summary,
+            app.status, app.amount_requested, app.match_cash, app.match_in_kind,
+            app.submitted_at.isoformat() if app.submitted_at else "",
+            app.decided_at.isoformat() if app.decided_at else "",
+            award.amount if award and award.status != "cancelled" else ""]
+
+
+@roles(*READ_ALL)
+def application_export(request: HttpRequest) -> HttpResponse:
+    _, qs = _filtered(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="applications-{timezone.localdate():%Y%m%d}.csv"')
+    writer = csv.writer(response)
+    writer.writerow(EXPORT_COLUMNS)
+    for app in qs:
+        writer.writerow([_csv_safe(v) for v in _export_row(app)])
+    return response
+
+
+def _csv_safe(value: Any) -> Any:
+    """Neutralize spreadsheet formulas in free text (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+# --- public ------------------------------------------------------------------------------------
+
+@public
+def round_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "programs/round_index.html", {"cycles": cycle_list_public()})
+
+
+def _public_cycle(pk: int) -> Any:
+    cycle = cycle_get(pk=pk)
+    if not cycle.results_public:
+        raise Http404("This round is not published.")
+    return cycle
+
+
+@public
+def round_page(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _public_cycle(pk)
+    return render(request, "programs/round_page.html", {
+        "cycle": cycle, "rows": public_rows(cycle=cycle), "totals": cycle_totals(cycle=cycle)})
+
+
+PUBLIC_COLUMNS = ["reference", "applicant", "applicant_type", "status", "purpose",
+                  "amount_requested", "amount_awarded", "score", "raw_score"]
+
+
+@public
+def round_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = _public_cycle(pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="round-{cycle.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(PUBLIC_COLUMNS)
+    for row in public_rows(cycle=cycle):
+        writer.writerow([_csv_safe(row[c]) if row[c] is not None else "" for c in PUBLIC_COLUMNS])
+    return response
+
+
+@public
+def round_json(request: HttpRequest, pk: int) -> JsonResponse:
+    cycle = _public_cycle(pk)
+    totals = cycle_totals(cycle=cycle)
+
+    def plain(v: Any) -> Any:
+        return str(v) if isinstance(v, Decimal) else v
+
+    return JsonResponse({
+        "program": cycle.program.name, "cycle": cycle.name, "fiscal_year": cycle.fiscal_year,
+        "opens_at": cycle.opens_at.isoformat(), "closes_at": cycle.closes_at.isoformat(),
+        "totals": {k: plain(v) for k, v in totals.items()},
+        "applications": [{c: plain(row[c]) for c in PUBLIC_COLUMNS}
+                         for row in public_rows(cycle=cycle)],
+    })
+
