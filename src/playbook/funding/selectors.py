@@ -153,6 +153,11 @@ def award_plan_for_cycle(
     """
     pairs = ranking_pairs(ranking) if ranking is not None else ranking_for_cycle(cycle=cycle)
     pairs = [(a, s) for a, s in pairs if a.status in PLANNED_STATUSES]
+    # Every recommended or decided application is on the page; unscored ones are never funded.
+    ranked_ids = {a.pk for a, _ in pairs}
+    pairs += [(a, None) for a in Application.objects.filter(
+        cycle=cycle, status__in=PLANNED_STATUSES).exclude(pk__in=ranked_ids).select_related(
+        "applicant", "configuration", "cycle", "cycle__program")]
     candidates = [candidate_for(application=a, score=s) for a, s in pairs]
     plan = award_plan_build(candidates=candidates, policy=plan_policy_for(
         cycle=cycle, budget=budget, set_aside_amounts=set_aside_amounts))

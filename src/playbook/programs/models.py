@@ -9,6 +9,7 @@ any other stateful record (award agreements, designations, loans) reuses.
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -362,9 +363,21 @@ class BudgetLine(models.Model):
         return self.state_amount + self.match_cash + self.match_in_kind
 
 
+class UploadsStorage(FileSystemStorage):
+    """Application files live under ``DATA_DIR/uploads`` (never served publicly), read from the
+    settings at each use so a changed ``DATA_DIR`` (tests, deployments) is honoured."""
+
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        return str(settings.DATA_DIR / "uploads")
+
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
 def uploads_storage() -> FileSystemStorage:
-    """Application files live under ``DATA_DIR/uploads`` (never served publicly)."""
-    return FileSystemStorage(location=settings.DATA_DIR / "uploads")
+    return UploadsStorage()
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

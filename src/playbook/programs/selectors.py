@@ -228,6 +228,11 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+def _cents(value: Decimal | None) -> Decimal:
+    """Sums come back without their scale on SQLite; money always has two places."""
+    return (value or Decimal("0")).quantize(Decimal("0.01"))
+
+
 def cycle_totals(*, cycle: Cycle) -> dict[str, Any]:
     qs = Application.objects.filter(cycle=cycle, status__in=PUBLIC_STATUSES)
     agg = qs.aggregate(n=Count("id"), requested=Sum("amount_requested"))
@@ -236,9 +241,9 @@ def cycle_totals(*, cycle: Cycle) -> dict[str, Any]:
     by_status = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
     return {
         "applications": agg["n"] or 0,
-        "requested": agg["requested"] or Decimal("0"),
+        "requested": _cents(agg["requested"]),
         "awards": awarded["n"] or 0,
-        "awarded": awarded["amount"] or Decimal("0"),
+        "awarded": _cents(awarded["amount"]),
         "budget": cycle.budget,
         "by_status": {ApplicationStatus(k).label: v for k, v in by_status.items()},
     }
