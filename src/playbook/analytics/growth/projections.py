@@ -42,6 +42,41 @@ def _clamp(values: FloatArray, grade: int, knots: Mapping[int, GradeKnots]) -> F
     return np.clip(values, kn.loss_hoss[0], kn.loss_hoss[1])
 
 
+def spline_polynomials(coef_block: FloatArray, kn: GradeKnots) -> tuple[FloatArray, FloatArray]:
+    """The per-quantile spline ``sum_c bs_c(v) * coef_block[j, c]`` as cubic pieces.
+
+    Returns ``(left, poly)``: the left ends of the 5 pieces (the lower boundary and the interior
+    knots; the end pieces extend beyond the boundaries, as R's ``bs`` does) and
+    ``poly[j, piece, :]``, the coefficients of ``(v - left)**0..3``.
+    """
+    left = np.concatenate([[min(kn.boundaries)], np.asarray(kn.knots, dtype=np.float64)])
+    right = np.concatenate([left[1:], [max(kn.boundaries)]])
+    poly = np.empty((coef_block.shape[0], left.size, 4))
+    for k in range(left.size):
+        width = right[k] - left[k]
+        local = width * np.array([0.0, 1 / 3, 2 / 3, 1.0]) if width > 0 else np.arange(4.0)
+        vals = bs_basis(left[k] + local, knots=kn.knots, boundaries=kn.boundaries) @ coef_block.T
+        vander = np.vander(local, 4, increasing=True)
+        poly[:, k, :] = np.linalg.solve(vander, vals).T
+    return left, poly
+
+
+def eval_spline_polynomials(values: FloatArray, left: FloatArray, poly: FloatArray) -> FloatArray:
+    """Evaluate :func:`spline_polynomials` at ``values`` ``(n, T)``, quantile ``j`` in column j."""
+    n_t, n_pieces, _ = poly.shape
+    piece = np.zeros(values.shape, dtype=np.intp)
+    for edge in left[1:]:
+        piece += values >= edge
+    d = values - left[piece]
+    flat = piece + (n_pieces * np.arange(n_t))[None, :]
+    c = poly.transpose(2, 0, 1).reshape(4, n_t * n_pieces)
+    out = c[3].take(flat)
+    for k in (2, 1, 0):
+        out *= d
+        out += c[k].take(flat)
+    return out
+
+
 def project(
     *,
     base_grade: int,
@@ -61,6 +96,7 @@ def project(
     for i in range(depth):
         hist[:, i] = _clamp(history[:, i], base_grade - i, knots)
     out: list[FloatArray] = []
+    tables: dict[tuple[int, int, int], tuple[FloatArray, FloatArray]] = {}
     for h in range(1, steps + 1):
         target = base_grade + h
         by_order = models.get(target)
@@ -78,10 +114,11 @@ def project(
                 kn = knots[grade_i]
                 cb = coef[:, 1 + 7 * (i - 1) : 1 + 7 * i]
                 if i <= h - 1:
-                    vals = out[h - i - 1][start:stop]
-                    basis = bs_basis(vals.ravel(), knots=kn.knots, boundaries=kn.boundaries)
-                    basis3 = basis.reshape(stop - start, N_TAUS, -1)
-                    block += np.einsum("njc,jc->nj", basis3, cb)
+                    key = (target, order, i)
+                    if key not in tables:
+                        tables[key] = spline_polynomials(cb, kn)
+                    left, poly = tables[key]
+                    block += eval_spline_polynomials(out[h - i - 1][start:stop], left, poly)
                 else:
                     vals1 = hist[start:stop, i - h]
                     basis = bs_basis(vals1, knots=kn.knots, boundaries=kn.boundaries)
