@@ -297,6 +297,7 @@ def award_execute(*, award: Award, by: Any, reason: str = "") -> Award:
 
 def award_disburse(*, award: Award, by: Any, amount: Decimal, memo: str = "") -> LedgerTransaction:
     _require(funding_can_manage(user=by))
+    award = Award.objects.get(pk=award.pk)  # the status as it is now, not as the caller saw it
     if award.status != AwardStatus.EXECUTED:
         raise TransitionRefused("Funds are disbursed on an executed agreement.")
     return ledger_post(appropriation=award.appropriation, kind=LedgerTransaction.Kind.DISBURSE,
@@ -324,6 +325,7 @@ def progress_report_submit(*, award: Award, by: Any, period_end: date, narrative
                            spent_to_date: Decimal,
                            values: dict[int, tuple[Decimal, str]]) -> ProgressReport:
     """The grantee reports against every commitment of the agreement."""
+    award = Award.objects.select_related("application").get(pk=award.pk)
     _require(award_can_report(user=by, award=award))
     commitments = {c.pk: c for c in award.commitments.all()}
     missing = [c.metric for pk, c in commitments.items() if pk not in values]

@@ -69,7 +69,7 @@ def application_can_edit(*, user: Any, application: Application) -> Decision:
         return False, f"The application is {application.status_label.lower()}; it can no " \
                       "longer be edited."
     if application.status == ApplicationStatus.DRAFT and application.cycle.is_closed():
-        return False, "The cycle has closed."
+        return False, f"The deadline for {application.cycle.name} has passed."
     return True, ""
 
 

@@ -71,10 +71,20 @@ def _need_reason(reason: str, what: str) -> None:
 def _step(
     *, application: Application, name: str, by: Any, reason: str,
     before: Callable[[Application], None] | None = None,
+    allow: Callable[[Application], Decision] | None = None,
 ) -> Application:
+    """Apply ``name``; ``allow`` (the applicant-side permission) and ``before`` run on the row
+    as locked and re-read, never on a stale copy the caller holds."""
+
+    def checks(locked: Application) -> None:
+        if allow is not None:
+            _require(allow(locked))
+        if before is not None:
+            before(locked)
+
     with transaction.atomic():
         updated = transition_apply(obj=application, name=name, by=by, reason=reason,
-                                   before=before)
+                                   before=checks)
         notify_transition(application=updated, name=name, by=by, reason=reason)
     return updated
 
@@ -87,8 +97,6 @@ def _complete(app: Application) -> None:
 
 def application_submit(*, application: Application, by: Any) -> Application:
     """The applicant submits a complete draft before the deadline (checked on the server)."""
-    _require(application_can_submit(user=by, application=application))
-
     def before(app: Application) -> None:
         if timezone.now() >= app.cycle.closes_at:
             raise TransitionRefused(
@@ -97,7 +105,8 @@ def application_submit(*, application: Application, by: Any) -> Application:
             )
         _complete(app)
 
-    return _step(application=application, name="submit", by=by, reason="", before=before)
+    return _step(application=application, name="submit", by=by, reason="", before=before,
+                 allow=lambda app: application_can_submit(user=by, application=app))
 
 
 def application_request_info(*, application: Application, by: Any, reason: str) -> Application:
@@ -110,9 +119,9 @@ def application_request_info(*, application: Application, by: Any, reason: str) 
 def application_provide_info(*, application: Application, by: Any,
                              reason: str = "") -> Application:
     """The applicant sends the application back after adding what was asked for."""
-    _require(application_can_submit(user=by, application=application))
     return _step(application=application, name="provide_info", by=by, reason=reason,
-                 before=_complete)
+                 before=_complete,
+                 allow=lambda app: application_can_submit(user=by, application=app))
 
 
 def application_screen(*, application: Application, by: Any, eligible: bool,
@@ -194,8 +203,8 @@ def application_close(*, application: Application, by: Any, reason: str) -> Appl
 
 
 def application_withdraw(*, application: Application, by: Any, reason: str = "") -> Application:
-    _require(application_can_withdraw(user=by, application=application))
-    return _step(application=application, name="withdraw", by=by, reason=reason)
+    return _step(application=application, name="withdraw", by=by, reason=reason,
+                 allow=lambda app: application_can_withdraw(user=by, application=app))
 
 
 def status_label(status: str) -> str:

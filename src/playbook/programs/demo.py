@@ -1,0 +1,306 @@
+"""The embedded demo's innovation fund: a completed past round and an open round.
+
+``demo_programs_ensure()`` runs after the synthetic state and the demo accounts exist. It is
+idempotent (a second run finds the rounds and stops) and goes through the same services as the
+pages, so the history, ledger and emails it leaves are the real thing:
+
+* FY2025 round (closed): applications from districts and a rural consortium, screened, reviewed
+  (by the reviews app's demo panel when it is there), recommended, decided against an
+  appropriation, agreements with commitments executed, disbursements, match delivered, and
+  progress reports (one accepted, one awaiting the officer). The ``district`` demo account's
+  district holds one of these grants.
+* FY2026 round (open): applications waiting at each step (submitted, more information requested,
+  in review, recommended for the decision body). The ``district`` account has none yet, so it can
+  walk a new one from draft to award; ``vendor`` can apply with a district partner.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from playbook.accounts.models import User
+from playbook.accounts.roles import Role
+from playbook.organizations.models import ConsortiumMembership, Organization, OrgKind
+
+from .config import innovation_fund_default
+from .models import Application, Cycle, Program
+from .services import lifecycle
+from .services.applications import (
+    application_budget_save,
+    application_start,
+    application_update_draft,
+)
+from .services.setup import cycle_create, program_create
+
+log = logging.getLogger(__name__)
+D = Decimal
+PROGRAM_SLUG = "innovation-fund"
+
+PROJECTS = [
+    ("Station rotation in the middle grades", "Blended math stations for grades 6-8.",
+     "Technology", D("420000.00")),
+    ("Competency-based high school pilot", "Mastery-based credit in two high schools.",
+     "Personnel", D("780000.00")),
+    ("Flex labs for early literacy", "Small-group literacy labs in K-3 classrooms.",
+     "Professional development", D("310000.00")),
+    ("Personalized learning plans for every student", "Student-led plans and advisories.",
+     "Contracted services", D("560000.00")),
+    ("Teacher teams and extended reach", "Multi-classroom leaders with paraprofessionals.",
+     "Personnel", D("650000.00")),
+    ("Adaptive science courseware", "Adaptive courseware with weekly teacher data reviews.",
+     "Technology", D("240000.00")),
+]
+CONSORTIUM_PROJECT = ("Rural blended learning network", "Shared online courses, dual enrollment "
+                      "and coaching across member districts.", D("2400000.00"))
+
+
+def demo_programs_ensure() -> None:
+    officer = User.objects.filter(username="officer").first()
+    decider = User.objects.filter(username="decider").first()
+    if officer is None or decider is None:
+        log.warning("demo programs: the officer and decider demo accounts are missing; skipped")
+        return
+    if Cycle.objects.filter(program__slug=PROGRAM_SLUG, slug="fy2025").exists():
+        return
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), \
+            transaction.atomic():
+        _build(officer=officer, decider=decider)
+
+
+def _leader_for(org: Organization) -> User:
+    user = User.objects.filter(organization=org, role=Role.DISTRICT_LEADER).order_by("pk").first()
+    if user is not None:
+        return user
+    user = User(username=f"leader-{org.pk}", role=Role.DISTRICT_LEADER, organization=org,
+                email=f"leader-{org.pk}@demo.playbook.example", first_name="Demo",
+                last_name=f"Leader {org.pk}")
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def _applicants(exclude: set[int], n: int) -> list[Organization]:
+    return list(Organization.objects.filter(kind=OrgKind.DISTRICT, active=True)
+                .exclude(pk__in=exclude).order_by("-enrollment", "pk")[:n])
+
+
+def _draft(cycle: Cycle, org: Organization, by: User, title: str, summary: str,
+           category: str, amount: D, poverty: D | None, consortium: bool = False) -> Application:
+    app = application_start(cycle=cycle, applicant=org, by=by, title=title)
+    answers = {
+        "need": f"{org.name} serves students who are behind grade level in math and reading.",
+        "model": "Teachers work in teams; students rotate between small-group instruction, "
+                 "collaborative projects and adaptive practice, with weekly data reviews.",
+        "students_served": 300 + (org.pk % 7) * 110,
+        "sustainability": "Licenses and coaching move into the general fund after year two.",
+    }
+    if consortium:
+        answers["collaboration_plan"] = ("Member districts share two instructional coaches, a "
+                                         "common course catalog and a monthly design studio.")
+    application_update_draft(application=app, by=by, title=title, summary=summary,
+                             answers=answers)
+    rate = D("0.15") if poverty is None or poverty < D("0.5") else (
+        D("0.10") if poverty < D("0.75") else D("0.05"))
+    match = (amount * rate).quantize(D("0.01"))
+    state_a = (amount * D("0.6")).quantize(D("0.01"))
+    return application_budget_save(application=app, by=by, lines=[
+        {"category": category, "description": "Core of the model", "state_amount": state_a,
+         "match_cash": match, "match_in_kind": D("0")},
+        {"category": "Evaluation", "description": "Independent evaluation and data reviews",
+         "state_amount": amount - state_a, "match_cash": D("0"),
+         "match_in_kind": (match * D("0.2")).quantize(D("0.01"))},
+    ])
+
+
+def _reviews(cycle: Cycle) -> None:
+    try:
+        from playbook.reviews.demo import demo_reviews_ensure  # type: ignore[attr-defined]
+    except ImportError:
+        return
+    try:
+        demo_reviews_ensure(cycle=cycle)
+    except Exception:
+        log.exception("demo programs: the reviews demo failed; continuing without scores")
+
+
+def _build(*, officer: User, decider: User) -> None:
+    from playbook.funding.selectors import award_plan_for_cycle
+    from playbook.funding.services import (
+        appropriation_create,
+        award_disburse,
+        award_execute,
+        commitment_add,
+        cycle_funding_set,
+        decision_record,
+        match_contribution_record,
+        progress_report_review,
+        progress_report_submit,
+    )
+
+    now = timezone.now()
+    program = Program.objects.filter(slug=PROGRAM_SLUG).first() or program_create(
+        by=officer, name="Innovation Fund", slug=PROGRAM_SLUG,
+        description="Competitive one-time grants for personalized-learning start-up costs "
+                    "(Play 1), open to districts, charters, service centers, consortia, "
+                    "colleges and nonprofits with a district partner.")
+
+    # --- the past round: built while open, then its dates set to last year ------------------
+    past = cycle_create(by=officer, program=program, name="FY2025 round", slug="fy2025",
+                        opens_at=now - timedelta(days=420), closes_at=now + timedelta(days=1),
+                        fiscal_year=2025, budget=D("3000000.00"), data=innovation_fund_default())
+    approp_past = appropriation_create(by=officer, fund="Innovation Fund", code="innovation-fund",
+                                       fiscal_year=2025, amount=D("3000000.00"), program=program)
+    cycle_funding_set(cycle=past, appropriation=approp_past, by=officer)
+    demo_district = User.objects.filter(username="district").select_related(
+        "organization").first()
+    orgs: list[Organization] = []
+    if demo_district is not None and demo_district.organization is not None:
+        orgs.append(demo_district.organization)
+    orgs += _applicants({o.pk for o in orgs}, 6 - len(orgs))
+    apps = []
+    for org, (title, summary, category, amount) in zip(orgs, PROJECTS, strict=False):
+        leader = demo_district if (demo_district and org == demo_district.organization) else (
+            _leader_for(org))
+        apps.append((_draft(past, org, leader, title, summary, category, amount,
+                            org.econ_disadvantaged_share), leader))
+    consortium = _rural_consortium()
+    if consortium is not None:
+        lead_org = ConsortiumMembership.objects.get(
+            consortium=consortium, role=ConsortiumMembership.MemberRole.LEAD).member
+        lead_user = _leader_for(lead_org)
+        title, summary, amount = CONSORTIUM_PROJECT
+        apps.append((_draft(past, consortium, lead_user, title, summary, "Contracted services",
+                            amount, None, consortium=True), lead_user))
+    for app, leader in apps:
+        lifecycle.application_submit(application=app, by=leader)
+    submitted = [Application.objects.get(pk=a.pk) for a, _ in apps]
+    for app in submitted[:-1] if len(submitted) > 6 else submitted:
+        lifecycle.application_screen(application=app, by=officer, eligible=True)
+    if len(submitted) > 6:  # the consortium went through a more-information loop
+        last = submitted[-1]
+        lifecycle.application_request_info(application=last, by=officer,
+                                           reason="Add the member districts' match letters.")
+        lifecycle.application_provide_info(application=last, by=apps[-1][1],
+                                           reason="Letters added.")
+        lifecycle.application_screen(application=last, by=officer, eligible=True)
+    for app in Application.objects.filter(cycle=past, status="screened"):
+        lifecycle.application_start_review(application=app, by=officer)
+    _reviews(past)
+    for app in Application.objects.filter(cycle=past, status="in_review"):
+        lifecycle.application_recommend(application=app, by=officer,
+                                        reason="Review complete.")
+    Cycle.objects.filter(pk=past.pk).update(closes_at=now - timedelta(days=330))
+    past.refresh_from_db()
+
+    plan = award_plan_for_cycle(cycle=past).plan
+    ranked = list(plan.lines)
+    if all(line.candidate.score is None for line in ranked):  # no review scores: fund by order
+        ranked = sorted(ranked, key=lambda line: line.candidate.key)
+    budget_left = past.budget
+    funded: list[Application] = []
+    for i, line in enumerate(ranked):
+        app = Application.objects.get(pk=line.candidate.key)
+        amount = line.award if line.award > 0 else min(line.candidate.fundable, budget_left)
+        if amount <= 0 or (line.candidate.score is not None and line.award <= 0):
+            decision_record(application=app, by=decider, outcome="denied",
+                            reason="Below the funding line for this round's budget.")
+            continue
+        conditional = i == 1
+        decision_record(application=app, by=decider,
+                        outcome="conditional" if conditional else "approved", amount=amount,
+                        conditions="Submit the signed member agreements." if conditional else "",
+                        reason="Strong design and a credible sustainability plan.")
+        budget_left -= amount
+        if conditional:
+            lifecycle.application_conditions_resolve(
+                application=Application.objects.get(pk=app.pk), by=officer, met=True,
+                reason="Signed agreements received.")
+        funded.append(app)
+
+    start = (now - timedelta(days=300)).date()
+    for n, app in enumerate(funded):
+        award = Application.objects.get(pk=app.pk).award
+        award.start_date, award.end_date = start, start + timedelta(days=730)
+        award.save(update_fields=["start_date", "end_date"])
+        math = commitment_add(award=award, by=officer, metric="Students on track in math",
+                              unit="percent", baseline=D("41.0") + n, target=D("55.0") + n,
+                              due_date=start + timedelta(days=700))
+        attend = commitment_add(award=award, by=officer, metric="Chronic absenteeism",
+                                unit="percent", baseline=D("18.0"), target=D("12.0"),
+                                due_date=start + timedelta(days=700))
+        award = award_execute(award=award, by=officer, reason="Signed by both parties.")
+        award_disburse(award=award, by=officer, amount=(award.amount / 2).quantize(D("0.01")),
+                       memo="First semiannual payment")
+        grantee = next(leader for a, leader in apps if a.pk == app.pk)
+        match_contribution_record(award=award, by=grantee, kind="cash",
+                                  amount=max(award.match_required, D("0.01")),
+                                  description="District general fund transfer",
+                                  received_on=start + timedelta(days=30))
+        first = progress_report_submit(
+            award=award, by=grantee, period_end=start + timedelta(days=120),
+            narrative="Training finished; the model runs in every planned classroom.",
+            spent_to_date=(award.amount * D("0.35")).quantize(D("0.01")),
+            values={math.pk: (D("46.5") + n, "Fall interim"),
+                    attend.pk: (D("16.2"), "First semester")})
+        progress_report_review(report=first, by=officer, accept=True,
+                               note="On track; keep the data reviews weekly.")
+        if n % 2 == 0:
+            progress_report_submit(
+                award=award, by=grantee, period_end=first.period_end + timedelta(days=181),
+                narrative="Second semester: growth in math; attendance improving more slowly.",
+                spent_to_date=(award.amount * D("0.6")).quantize(D("0.01")),
+                values={math.pk: (D("50.1") + n, "Spring interim"),
+                        attend.pk: (D("14.9"), "Full year")})
+
+    # --- the open round ------------------------------------------------------------------------
+    current = cycle_create(by=officer, program=program, name="FY2026 round", slug="fy2026",
+                           opens_at=now - timedelta(days=10), closes_at=now + timedelta(days=30),
+                           fiscal_year=2026, budget=D("4000000.00"),
+                           data=innovation_fund_default())
+    approp_now = appropriation_create(by=officer, fund="Innovation Fund", code="innovation-fund",
+                                      fiscal_year=2026, amount=D("4000000.00"), program=program)
+    cycle_funding_set(cycle=current, appropriation=approp_now, by=officer)
+    taken = {o.pk for o in orgs}
+    if demo_district is not None and demo_district.organization_id is not None:
+        taken.add(demo_district.organization_id)
+    new_orgs = _applicants(taken, 4)
+    steps = ["recommended", "in_review", "info_requested", "submitted"]
+    for org, step, (title, summary, category, amount) in zip(new_orgs, steps, PROJECTS[2:],
+                                                              strict=False):
+        leader = _leader_for(org)
+        app = _draft(current, org, leader, title, summary, category, amount,
+                     org.econ_disadvantaged_share)
+        app = lifecycle.application_submit(application=app, by=leader)
+        if step == "submitted":
+            continue
+        if step == "info_requested":
+            lifecycle.application_request_info(application=app, by=officer,
+                                               reason="Please add the evaluation plan.")
+            continue
+        app = lifecycle.application_screen(application=app, by=officer, eligible=True)
+        lifecycle.application_start_review(application=app, by=officer)
+    _reviews(current)
+    first_in_review = Application.objects.filter(cycle=current, status="in_review").order_by(
+        "pk").first()
+    if first_in_review is not None:
+        lifecycle.application_recommend(application=first_in_review, by=officer,
+                                        reason="Review complete.")
+
+
+def _rural_consortium() -> Organization | None:
+    for c in Organization.objects.filter(kind=OrgKind.CONSORTIUM, active=True).order_by("pk"):
+        if ConsortiumMembership.objects.filter(consortium=c, role="lead").exists() and (
+            ConsortiumMembership.objects.filter(consortium=c).count() >= 2
+        ):
+            return c
+    return None
+
+
+__all__: list[Any] = ["demo_programs_ensure"]
