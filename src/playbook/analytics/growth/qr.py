@@ -57,11 +57,12 @@ class QuantileFitError(RuntimeError):
 # batched interior point on gathered data
 
 
-def _step(v: FloatArray, dv: FloatArray) -> FloatArray:
-    """Largest step in [0, inf) keeping ``v + step * dv >= 0``, per row."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(dv < 0.0, -v / dv, np.inf)
-    return ratio.min(axis=1)
+def _step(v: FloatArray, dv: FloatArray, w: FloatArray, dw: FloatArray) -> FloatArray:
+    """Largest step keeping ``v + step * dv >= 0`` and ``w + step * dw >= 0``, per row."""
+    tiny = 1e-30
+    return np.minimum(  # type: ignore[no-any-return]
+        (v / np.maximum(-dv, tiny)).min(axis=1), (w / np.maximum(-dw, tiny)).min(axis=1)
+    )
 
 
 def _ipm(
@@ -74,8 +75,6 @@ def _ipm(
     *,
     tol: float,
     max_iter: int,
-    valid: NDArray[np.bool_] | None = None,
-    separation: float = 1e-6,
 ) -> tuple[FloatArray, int, NDArray[np.bool_], FloatArray]:
     """Mehrotra predictor-corrector: ``max y'a  s.t.  X'a = b, 0 <= a <= u``, per batch row.
 
@@ -84,9 +83,7 @@ def _ipm(
     interior approximation of an optimal face), the number of iterations run, which rows
     converged, and the final duals' distance from their bounds ``min(a, u - a) / u``. Rows
     whose primal infeasibility stalls (an infeasible restricted problem) are dropped early as
-    not converged. With ``valid`` (real, not padding, observations) a row also stops once its
-    ``p`` smallest residuals are ``separation`` times smaller than the next one: the basis is
-    then identified and the exact polish takes over.
+    not converged.
     """
     n_batch = y.shape[0]
     out = beta.copy()
@@ -115,11 +112,6 @@ def _ipm(
         pinf = np.abs(r_p).max(axis=1) / bscale
         dinf = np.abs(r_d).max(axis=1) / yscale
         done = (gap / obj < tol) & (pinf < 1e-9) & (dinf < 1e-9)
-        if valid is not None and it > 5:
-            p = beta.shape[1]
-            res = np.where(valid, np.abs(r_d + w - z), np.inf)
-            part = np.partition(res, (p - 1, p), axis=1)
-            done |= (part[:, p - 1] < separation * part[:, p]) & (pinf < 1e-8) & (gap / obj < 1e-7)
         converged[active[done]] = True
         hist.append(pinf)
         if it > 12:
@@ -137,8 +129,6 @@ def _ipm(
                 arr[keep]
                 for arr in (xg, y, u, b, beta, a, s, w, z, r_p, r_d, az, sw, gap, bscale, yscale)
             )
-            if valid is not None:
-                valid = valid[keep]
         ia = 1.0 / a
         is_ = 1.0 / s
         za = z * ia
@@ -173,8 +163,8 @@ def _ipm(
             return dbeta, da, dz, dw
 
         dbeta, da, dz, dw = direction(-az, -sw)
-        ap = np.minimum(1.0, np.minimum(_step(a, da), _step(s, -da)))[:, None]
-        ad = np.minimum(1.0, np.minimum(_step(z, dz), _step(w, dw)))[:, None]
+        ap = np.minimum(1.0, _step(a, da, s, -da))[:, None]
+        ad = np.minimum(1.0, _step(z, dz, w, dw))[:, None]
         mu_now = gap / m2
         mu_aff = (
             ((a + ap * da) * (z + ad * dz)).sum(axis=1)
@@ -183,8 +173,8 @@ def _ipm(
         sigma = np.clip(mu_aff / np.maximum(mu_now, 1e-300), 0.0, 1.0) ** 3
         target = (sigma * mu_now)[:, None]
         dbeta, da, dz, dw = direction(target - az - da * dz, target - sw + da * dw)
-        ap = np.minimum(1.0, STEP_FACTOR * np.minimum(_step(a, da), _step(s, -da)))[:, None]
-        ad = np.minimum(1.0, STEP_FACTOR * np.minimum(_step(z, dz), _step(w, dw)))[:, None]
+        ap = np.minimum(1.0, STEP_FACTOR * _step(a, da, s, -da))[:, None]
+        ad = np.minimum(1.0, STEP_FACTOR * _step(z, dz, w, dw))[:, None]
         a = a + ap * da
         s = s - ap * da
         beta = beta + ad * dbeta
@@ -586,7 +576,6 @@ def fit_quantiles_many(
                     a0,
                     tol=tol,
                     max_iter=max_iter,
-                    valid=gidx != pad,
                 )
                 for i in grp:
                     probs[tasks[pending[i]][0]].stats.ip_iterations += its
