@@ -248,3 +248,18 @@ def test_a_review_by_a_newly_conflicted_reviewer_leaves_the_results(review_round
                      reason="Joined their board")
     run = normalization_run(cycle=review_round.cycle)
     assert run.reviews_included == 0
+
+
+def test_programs_application_getter_uses_the_review_scope(review_round):
+    from django.http import Http404
+
+    from playbook.programs.selectors import application_get_for_user
+
+    _assign(review_round, review_round.conflicted, review_round.app_a)
+    _assign(review_round, review_round.conflicted, review_round.app_b)
+    user = review_round.conflicted.user
+    assert application_get_for_user(user=user, pk=review_round.app_b.pk) == review_round.app_b
+    with pytest.raises(Http404):
+        application_get_for_user(user=user, pk=review_round.app_a.pk)  # conflicted
+    with pytest.raises(Http404):
+        application_get_for_user(user=user, pk=review_round.app_c.pk)  # not assigned
