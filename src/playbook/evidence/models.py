@@ -88,3 +88,25 @@ class GrowthAggregate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity_type} {self.entity_id} {self.subgroup}"
+
+
+class AchievementStandard(models.Model):
+    """The state's achievement cut scores for one subject (versioned data, DEMO format)."""
+
+    subject = models.CharField(max_length=20)
+    version = models.PositiveSmallIntegerField()
+    content_area = models.CharField(
+        max_length=40, help_text="The subject's name inside the definition, e.g. MATHEMATICS."
+    )
+    definition = models.JSONField(help_text="Cutscores in the SGP DEMO_cutscores.json format.")
+    source = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["subject", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "version"], name="one_standard_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} v{self.version}"
