@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django import forms
 
@@ -11,7 +11,13 @@ from playbook.programs.models import Cycle
 
 from .models import MatchContribution, PerformanceCommitment
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+class _Money(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _Money = {"max_digits": 14, "decimal_places": 2}
 DATE = forms.DateInput(attrs={"type": "date"})
 
 

@@ -12,6 +12,7 @@ posting, so concurrent awards cannot over-commit it.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypedDict
 
 from auditlog.registry import auditlog
 from django.conf import settings
@@ -22,7 +23,13 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from playbook.programs.models import LifecycleTransition
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+class _Money(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _Money = {"max_digits": 14, "decimal_places": 2}
 
 
 class Appropriation(models.Model):

@@ -75,7 +75,7 @@ def appropriation_get(*, pk: int) -> Appropriation:
 def ranking_for_cycle(*, cycle: Cycle) -> list[tuple[Application, Decimal | None]]:
     """(application, score) pairs from the reviews app; [] when it offers none."""
     try:
-        from playbook.reviews.selectors import (  # type: ignore[attr-defined]
+        from playbook.reviews.selectors import (
             ranking_for_cycle as reviews_ranking,
         )
     except ImportError:

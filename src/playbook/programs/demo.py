@@ -121,7 +121,7 @@ def _draft(cycle: Cycle, org: Organization, by: User, title: str, summary: str,
 
 def _reviews(cycle: Cycle) -> None:
     try:
-        from playbook.reviews.demo import demo_reviews_ensure  # type: ignore[attr-defined]
+        from playbook.reviews.demo import demo_reviews_ensure
     except ImportError:
         return
     try:

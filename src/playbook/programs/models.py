@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, TypedDict
 
 from auditlog.registry import auditlog
 from django.conf import settings
@@ -26,7 +26,13 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from .config import CycleRules
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+class _Money(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _Money = {"max_digits": 14, "decimal_places": 2}
 
 
 class AppendOnlyError(Exception):
@@ -367,11 +373,11 @@ class UploadsStorage(FileSystemStorage):
     """Application files live under ``DATA_DIR/uploads`` (never served publicly), read from the
     settings at each use so a changed ``DATA_DIR`` (tests, deployments) is honoured."""
 
-    @property  # type: ignore[override]
+    @property
     def base_location(self) -> str:
         return str(settings.DATA_DIR / "uploads")
 
-    @property  # type: ignore[override]
+    @property
     def location(self) -> str:
         return os.path.abspath(self.base_location)
 

@@ -77,7 +77,7 @@ def _reviewer_application_ids(user: Any) -> Iterable[int] | None:
     it does, reviewers see none here.
     """
     try:
-        from playbook.reviews import selectors as review_selectors  # type: ignore[attr-defined]
+        from playbook.reviews import selectors as review_selectors
     except ImportError:
         return None
     fn = getattr(review_selectors, "reviewer_application_ids", None)
@@ -252,7 +252,7 @@ def cycle_totals(*, cycle: Cycle) -> dict[str, Any]:
 def _scores_for(cycle: Cycle) -> dict[int, tuple[Decimal | None, Decimal | None]]:
     """application id -> (normalized, raw) score, from the reviews app when it has them."""
     try:
-        from playbook.reviews.selectors import (  # type: ignore[attr-defined]
+        from playbook.reviews.selectors import (
             ranking_for_cycle,
         )
 

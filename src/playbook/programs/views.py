@@ -98,14 +98,14 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
 
 @signed_in
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     context: dict[str, Any] = {
         "applications": applications_for_user(user=user)[:200],
-        "open_cycles": cycle_list_open() if user.role in APPLICANTS else [],  # type: ignore[union-attr]
-        "is_staff": user.role in READ_ALL,  # type: ignore[union-attr]
-        "is_decider": user.role == Role.DECISION_BODY,  # type: ignore[union-attr]
-        "programs": program_list() if user.role in READ_ALL or  # type: ignore[union-attr]
-        user.role == Role.DECISION_BODY else [],  # type: ignore[union-attr]
+        "open_cycles": cycle_list_open() if user.role in APPLICANTS else [],
+        "is_staff": user.role in READ_ALL,
+        "is_decider": user.role == Role.DECISION_BODY,
+        "programs": program_list() if user.role in READ_ALL or
+        user.role == Role.DECISION_BODY else [],
     }
     return render(request, "programs/home.html", context)
 
@@ -409,7 +409,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @signed_in
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = application_get_for_user(user=request.user, pk=pk)
-    user = request.user
+    user: Any = request.user
     rules: CycleRules = app.rules
     consortium = app.applicant.kind == "consortium"
     answers = app.answers or {}
@@ -424,9 +424,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_manage, _ = application_can_manage(user=user)
     review_row = None
     try:
-        from playbook.reviews.selectors import (  # type: ignore[attr-defined]
-            application_review_summary,
-        )
+        from playbook.reviews.selectors import application_review_summary
 
         if app.status not in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED):
             review_row = application_review_summary(application=app)
@@ -441,11 +439,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": can_manage, "problems": application_problems(application=app)
         if can_edit else [],
         "eligibility": application_eligibility(application=app)
-        if user.role in READ_ALL else None,  # type: ignore[union-attr]
+        if user.role in READ_ALL else None,
         "profile": applicant_profile(app.applicant), "review": review_row,
         "award": getattr(app, "award", None) if hasattr(app, "award") else None,
         "manage_form": ManageForm(), "reason_form": ReasonForm(),
-        "is_decider": user.role == Role.DECISION_BODY,  # type: ignore[union-attr]
+        "is_decider": user.role == Role.DECISION_BODY,
     })
 
 
