@@ -21,7 +21,9 @@ def sign_in(client, username, password=PASSWORD, next_url=""):  # type: ignore[n
     return client.post(reverse("accounts:sign_in"), data, REMOTE_ADDR="10.0.0.1")
 
 
-def test_passwords_are_hashed_with_argon2():
+def test_passwords_are_hashed_with_argon2(settings):
+    settings.PASSWORD_HASHERS = settings.PRODUCTION_PASSWORD_HASHERS
+    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     user = user_create(username="newbie", role=Role.PARENT, password="a long enough secret")
     assert identify_hasher(user.password).algorithm == "argon2"
     assert "a long enough secret" not in user.password
