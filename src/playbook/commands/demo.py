@@ -77,6 +77,31 @@ def _build_state(*, students: int, seed: int) -> None:
     from playbook.accounts.demo import demo_accounts_ensure
 
     demo_accounts_ensure(password=DEMO_PASSWORD)
+    _build_growth()
+    from playbook.programs.demo import demo_programs_ensure
+
+    demo_programs_ensure()
+    print("Innovation fund: a decided FY2025 round with agreements and progress reports, and an "
+          "open FY2026 round.")
+
+
+def _build_growth() -> None:
+    """Growth percentiles for the latest school year, both subjects (reused when present)."""
+    from playbook.evidence.growth import growth_run_start, standard_from_synthetic_state
+    from playbook.studentdata.selectors import snapshot_current
+
+    snapshot = snapshot_current()
+    assessments = snapshot.files.filter(kind="assessments").first() if snapshot else None
+    if snapshot is None or assessments is None or not assessments.school_years:
+        return
+    standard_from_synthetic_state()
+    year = max(assessments.school_years)
+    for subject in ("math", "ela"):
+        started = time.monotonic()
+        run = growth_run_start(snapshot=snapshot, subject=subject, school_year=year, by=None,
+                               wait=True)
+        print(f"Growth {subject} {year}: run #{run.pk} {run.get_status_display().lower()}, "
+              f"{run.message} ({time.monotonic() - started:.1f} s)")
 
 
 def _print_sign_ins(*, host: str, port: int) -> None:

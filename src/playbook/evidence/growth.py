@@ -65,9 +65,11 @@ def code_version() -> str:
     return f"playbook {__version__}; {ENGINE_VERSION}"
 
 
-def growth_run_start(*, snapshot: Snapshot, subject: str, school_year: int, by: Any) -> GrowthRun:
+def growth_run_start(
+    *, snapshot: Snapshot, subject: str, school_year: int, by: Any, wait: bool = False
+) -> GrowthRun:
     """Queue a growth run (or return the finished one with the same inputs: reruns are
-    identical, so they are not repeated)."""
+    identical, so they are not repeated). ``wait`` runs it here and now instead."""
     config = _growth_config(subject)
     fingerprint = config.fingerprint()
     version = code_version()
@@ -82,9 +84,12 @@ def growth_run_start(*, snapshot: Snapshot, subject: str, school_year: int, by: 
         configuration=config.to_json(), configuration_fingerprint=fingerprint,
         code_version=version, created_by=by if getattr(by, "is_authenticated", False) else None,
     )
-    from playbook.config.tasks import enqueue
+    if wait:
+        growth_run_execute(run_id=run.pk)
+    else:
+        from playbook.config.tasks import enqueue
 
-    enqueue("playbook.evidence.growth.growth_run_execute", run_id=run.pk)
+        enqueue("playbook.evidence.growth.growth_run_execute", run_id=run.pk)
     run.refresh_from_db()
     return run
 
