@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,6 +78,12 @@ def validate_scores(table: pa.Table, *, source: str = "<table>", header_rows: in
     def row_of(i: int) -> int:
         return i + header_rows + 1
 
+    if pa.types.is_integer(table.column("grade").type) and (
+        pa.types.is_floating(table.column("scale_score").type)
+        or pa.types.is_integer(table.column("scale_score").type)
+    ):
+        return _validate_typed(table, source=source, row_of=row_of)
+
     cols: dict[str, pa.ChunkedArray] = {}
     for name in REQUIRED_COLUMNS:
         col = table.column(name)
@@ -141,6 +147,43 @@ def validate_scores(table: pa.Table, *, source: str = "<table>", header_rows: in
             "scale_score": pa.array(score, mask=np.isnan(score)),
         }
     )
+    return out.filter(pc.is_valid(out.column("scale_score")))
+
+
+def _validate_typed(table: pa.Table, *, source: str, row_of: Callable[[int], int]) -> pa.Table:
+    """:func:`validate_scores` for a table whose grade and score are already numbers."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = {}
+    for name in ("student_id", "year", "subject"):
+        col = table.column(name)
+        if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
+            col = pc.cast(col, pa.string())
+        col = pc.utf8_trim_whitespace(col)
+        empty = pc.fill_null(pc.equal(col, ""), True)
+        if pc.any(empty).as_py():
+            i = int(np.flatnonzero(empty.to_numpy(zero_copy_only=False))[0])
+            raise ScoreFileError(file=source, row=row_of(i), column=name, message="empty value")
+        cols[name] = col
+    grade = table.column("grade")
+    if grade.null_count:
+        i = int(np.flatnonzero(pc.is_null(grade).to_numpy(zero_copy_only=False))[0])
+        raise ScoreFileError(file=source, row=row_of(i), column="grade", message="empty value")
+    score = pc.cast(table.column("scale_score"), pa.float64())
+    values = score.to_numpy(zero_copy_only=False)
+    bad = np.flatnonzero(np.isinf(values))
+    if bad.size:
+        raise ScoreFileError(
+            file=source,
+            row=row_of(int(bad[0])),
+            column="scale_score",
+            message="score is not finite",
+        )
+    _check_duplicates(
+        cols["student_id"], cols["year"], cols["subject"], source=source, row_of=row_of
+    )
+    out = pa.table({**cols, "grade": pc.cast(grade, pa.int64()), "scale_score": score})
     return out.filter(pc.is_valid(out.column("scale_score")))
 
 
@@ -212,10 +255,28 @@ def read_scores_csv(path: str | Path) -> pa.Table:
             message=f"missing column(s) {', '.join(missing)}; the header has "
             f"{', '.join(header) or 'no columns'}",
         )
+    read_options = pacsv.ReadOptions(column_names=header, skip_rows=1)
+    text = {c: pa.string() for c in ("student_id", "year", "subject")}
+    try:
+        # fast path: numbers parsed while reading; any parse error falls back to reading text,
+        # where the checks below locate it
+        typed = pacsv.read_csv(
+            path,
+            read_options=read_options,
+            convert_options=pacsv.ConvertOptions(
+                include_columns=list(REQUIRED_COLUMNS),
+                column_types={**text, "grade": pa.int64(), "scale_score": pa.float64()},
+                strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        typed = None
+    if typed is not None and typed.column("grade").null_count == 0:
+        return validate_scores(typed, source=source)
     try:
         table = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+            read_options=read_options,
             convert_options=pacsv.ConvertOptions(
                 include_columns=list(REQUIRED_COLUMNS),
                 column_types={c: pa.string() for c in REQUIRED_COLUMNS},

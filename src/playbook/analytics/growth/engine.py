@@ -223,8 +223,14 @@ def _cost(job: _Job) -> float:
 
 
 def _group_jobs(jobs: list[_Job], *, split: bool) -> list[list[_Job]]:
-    """Models of the same order share solver calls; big groups are halved (by cost) when
-    working in parallel so the processes stay busy. Largest first."""
+    """Batches of models for the solver, largest first.
+
+    Models of the same order share solver calls, which saves per-call overhead on small
+    cohorts. Large cohorts gain nothing from that, so with several processes they go one model
+    per batch (longest first), and mid-sized groups are halved, to keep the processes busy.
+    """
+    if split and jobs and sum(j.priors.shape[0] for j in jobs) / len(jobs) > 20000:
+        return [[j] for j in sorted(jobs, key=_cost, reverse=True)]
     by_order: dict[int, list[_Job]] = {}
     for job in jobs:
         by_order.setdefault(job.order, []).append(job)
@@ -282,11 +288,15 @@ def fit_models(
             p = 1 + 7 * k
             if member.size <= p:
                 break
+            priors = np.column_stack([panel.score[member, cy - j] for j in range(1, k + 1)])
+            if member.size < 20 * p:  # small cohort: count distinct observations
+                distinct = np.unique(np.column_stack([priors, panel.score[member, cy]]), axis=0)
+                if distinct.shape[0] <= p:
+                    break
             prior_grades = tuple(g - j for j in range(1, k + 1))
             missing = [pg for pg in prior_grades if pg not in knots]
             if missing:
                 raise ConfigError(f"no knots for prior grade {missing[0]}")
-            priors = np.column_stack([panel.score[member, cy - j] for j in range(1, k + 1)])
             jobs.append(
                 _Job(
                     grade=g,

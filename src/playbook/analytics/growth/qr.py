@@ -60,7 +60,7 @@ class QuantileFitError(RuntimeError):
 def _step(v: FloatArray, dv: FloatArray, w: FloatArray, dw: FloatArray) -> FloatArray:
     """Largest step keeping ``v + step * dv >= 0`` and ``w + step * dw >= 0``, per row."""
     tiny = 1e-30
-    return np.minimum(  # type: ignore[no-any-return]
+    return np.minimum(
         (v / np.maximum(-dv, tiny)).min(axis=1), (w / np.maximum(-dw, tiny)).min(axis=1)
     )
 
@@ -497,167 +497,162 @@ def fit_quantiles_many(
             above = pr.resid[hi] > float(np.quantile(pr.resid[hi], share)) + pr.tol_r
         return below, above
 
-    for level in solve_order(n_t):
-        tasks = [(q, t) for q in range(len(probs)) for t in level]
-        n_k = len(tasks)
-        for pr in probs:
-            pr.stats.level_sizes.append(len(level))
-        lo = np.array([_nearest(probs[q].solved, t, -1) for q, t in tasks], dtype=np.intp)
-        hi = np.array([_nearest(probs[q].solved, t, +1) for q, t in tasks], dtype=np.intp)
-        mult = np.ones(n_k)
-        below: list[NDArray[np.bool_]] = []
-        above: list[NDArray[np.bool_]] = []
-        beta0 = np.empty((n_k, p))
-        frac = np.empty(n_k)
-        for j, (q, t) in enumerate(tasks):
-            pr = probs[q]
-            nq = pr.y.size
-            while True:
-                bl, ab = globs(pr, t, lo[j], hi[j], mult[j])
-                if nq - bl.sum() - ab.sum() >= min(min_keep, nq) or mult[j] > 64:
-                    break
-                mult[j] *= 4.0
-            below.append(bl)
-            above.append(ab)
-            if lo[j] >= 0 and hi[j] >= 0:
-                wgt = (taus[t] - taus[lo[j]]) / (taus[hi[j]] - taus[lo[j]])
-                beta0[j] = (1.0 - wgt) * pr.coef[lo[j]] + wgt * pr.coef[hi[j]]
-                frac[j] = 1.0 - wgt
-            else:
-                beta0[j] = pr.ls
-                if pr.has_intercept:
-                    beta0[j, 0] += np.quantile(pr.ls_resid, taus[t])
-                frac[j] = 1.0 - taus[t]
-        pending = np.arange(n_k)
-        for attempt in range(max_refits + 1):
-            if not pending.size:
-                break
-            if attempt:
-                for j in pending.tolist():
-                    probs[tasks[j][0]].stats.refits += 1
-            n_pend = pending.size
-            counts = np.array(
-                [probs[tasks[j][0]].y.size - below[j].sum() - above[j].sum() for j in pending],
-                dtype=np.int64,
-            )
-            full = np.array(
-                [c == probs[tasks[j][0]].y.size for c, j in zip(counts, pending, strict=True)]
-            )
-            b = np.empty((n_pend, p))
-            for i, j in enumerate(pending.tolist()):
-                q, t = tasks[j]
-                pr = probs[q]
-                b[i] = pr.b_all[t] - (above[j] * pr.u) @ pr.x
-            tau_p = np.array([taus[tasks[j][1]] for j in pending])
-            fr = np.where(full, 1.0 - tau_p, np.clip(frac[pending], 0.02, 0.98))
-            beta_ip = np.empty((n_pend, p))
-            conv = np.zeros(n_pend, dtype=bool)
-            basis = np.zeros((n_pend, p), dtype=np.intp)
-            beta_v = np.empty((n_pend, p))
-            good = np.zeros(n_pend, dtype=bool)
-            for grp in _split_by_size(counts, p):
-                width = max(int(counts[grp].max()), p)
-                gidx = np.full((grp.size, width), pad, dtype=np.intp)
-                for r_i, i in enumerate(grp):
-                    j = pending[i]
-                    pr = probs[tasks[j][0]]
-                    kept = np.flatnonzero(~(below[j] | above[j])) + pr.offset
-                    gidx[r_i, : kept.size] = kept
-                xg = xe[gidx]
-                yg = ye[gidx]
-                ug = ue[gidx]
-                a0 = fr[grp][:, None] * ug
-                bi, its, cv, inner = _ipm(
-                    xg,
-                    yg,
-                    ug,
-                    b[grp],
-                    beta0[pending[grp]],
-                    a0,
-                    tol=tol,
-                    max_iter=max_iter,
-                )
-                for i in grp:
-                    probs[tasks[pending[i]][0]].stats.ip_iterations += its
-                beta_ip[grp], conv[grp] = bi, cv
-                beta_v[grp], basis[grp], good[grp] = _polish(xe, ye, xg, yg, gidx, bi, inner, pad)
-            ok = np.zeros(n_pend, dtype=bool)
-            degen = np.zeros(n_pend, dtype=bool)
-            r_of: dict[int, FloatArray] = {}
+    # Task state, one entry per (problem, tau). A task that fails its certificate is retried
+    # (with a wider band or released observations) together with the next level's tasks.
+    tasks: list[tuple[int, int]] = []
+    lo: list[int] = []
+    hi: list[int] = []
+    mult: list[float] = []
+    below: list[NDArray[np.bool_]] = []
+    above: list[NDArray[np.bool_]] = []
+    beta0: list[FloatArray] = []
+    frac: list[float] = []
+    tries: list[int] = []
+    levels = solve_order(n_t)
+    pending: list[int] = []
+    next_level = 0
+    while next_level < len(levels) or pending:
+        if next_level < len(levels):
+            level = levels[next_level]
+            next_level += 1
             for q, pr in enumerate(probs):
-                mine = np.array(
-                    [i for i in range(n_pend) if tasks[pending[i]][0] == q], dtype=np.intp
-                )
-                if not mine.size:
-                    continue
-                ts = np.array([tasks[pending[i]][1] for i in mine], dtype=np.intp)
-                ok_q, dg_q, r_q = _certify(
-                    pr.x,
-                    pr.y,
-                    pr.u,
-                    pr.b_all[ts],
-                    beta_v[mine],
-                    basis[mine] - pr.offset,
-                    pr.tol_r,
-                )
-                ok[mine], degen[mine] = ok_q, dg_q
-                for k, i in enumerate(mine):
-                    r_of[int(i)] = r_q[k]
-            ok &= good
-            for i in np.flatnonzero(~ok).tolist():
-                j = pending[i]
-                q, t = tasks[j]
-                pr = probs[q]
-                r = r_of[int(i)]
-                wrong = (below[j] & (r > -pr.tol_r)) | (above[j] & (r < pr.tol_r))
-                if conv[i] and wrong.any():
-                    below[j] &= ~wrong
-                    above[j] &= ~wrong
-                    continue
-                if conv[i] and good[i] and degen[i]:
-                    pr.stats.degenerate_checks += 1
-                    if _certify_degenerate(pr.x, pr.u, pr.b_all[t], r, pr.tol_r):
-                        ok[i] = True
-                        continue
-                if conv[i] and not wrong.any():
-                    cross = _crossover(pr.x, pr.y, pr.u, float(taus[t]), beta_ip[i], pr.tol_r)
-                    if cross is not None:
-                        cb, cbeta = cross
-                        ok1, degen1, r1 = _certify(
-                            pr.x,
-                            pr.y,
-                            pr.u,
-                            pr.b_all[t : t + 1],
-                            cbeta[None],
-                            cb[None],
-                            pr.tol_r,
-                        )
-                        if ok1[0] or (
-                            degen1[0]
-                            and _certify_degenerate(pr.x, pr.u, pr.b_all[t], r1[0], pr.tol_r)
-                        ):
-                            beta_v[i], r_of[int(i)], ok[i] = cbeta, r1[0], True
-                            continue
-                # the band was too thin (or the fit did not settle): widen it
-                mult[j] = mult[j] * 4.0 if attempt < max_refits - 1 else np.inf
-                wb, wa = globs(pr, t, lo[j], hi[j], mult[j])
-                below[j] &= wb
-                above[j] &= wa
-                if conv[i]:
-                    beta0[j] = beta_ip[i]
-            for i in np.flatnonzero(ok).tolist():
-                q, t = tasks[pending[i]]
-                pr = probs[q]
-                pr.coef[t], pr.resid[t], pr.solved[t] = beta_v[i], r_of[int(i)], True
-                if attempt == 0:
-                    pr.stats.certified_first_pass += 1
-            pending = pending[~ok]
-        for j in pending.tolist():
+                pr.stats.level_sizes.append(len(level))
+                nq = pr.y.size
+                for t in level:
+                    j = len(tasks)
+                    tasks.append((q, t))
+                    lo.append(_nearest(pr.solved, t, -1))
+                    hi.append(_nearest(pr.solved, t, +1))
+                    m = 1.0
+                    while True:
+                        bl, ab = globs(pr, t, lo[j], hi[j], m)
+                        if nq - bl.sum() - ab.sum() >= min(min_keep, nq) or m > 64:
+                            break
+                        m *= 4.0
+                    mult.append(m)
+                    below.append(bl)
+                    above.append(ab)
+                    tries.append(0)
+                    if lo[j] >= 0 and hi[j] >= 0:
+                        wgt = (taus[t] - taus[lo[j]]) / (taus[hi[j]] - taus[lo[j]])
+                        beta0.append((1.0 - wgt) * pr.coef[lo[j]] + wgt * pr.coef[hi[j]])
+                        frac.append(1.0 - wgt)
+                    else:
+                        start = pr.ls.copy()
+                        if pr.has_intercept:
+                            start[0] += np.quantile(pr.ls_resid, taus[t])
+                        beta0.append(start)
+                        frac.append(1.0 - taus[t])
+                    pending.append(j)
+        batch = np.asarray(pending, dtype=np.intp)
+        n_pend = batch.size
+        sizes = np.array([probs[tasks[j][0]].y.size for j in pending], dtype=np.int64)
+        counts = np.array(
+            [sizes[i] - below[j].sum() - above[j].sum() for i, j in enumerate(pending)],
+            dtype=np.int64,
+        )
+        full = counts == sizes
+        b = np.empty((n_pend, p))
+        for i, j in enumerate(pending):
             q, t = tasks[j]
             pr = probs[q]
+            b[i] = pr.b_all[t] - (above[j] * pr.u) @ pr.x
+        tau_p = np.array([taus[tasks[j][1]] for j in pending])
+        fr = np.where(full, 1.0 - tau_p, np.clip([frac[j] for j in pending], 0.02, 0.98))
+        start_beta = np.array([beta0[j] for j in pending])
+        beta_ip = np.empty((n_pend, p))
+        conv = np.zeros(n_pend, dtype=bool)
+        basis = np.zeros((n_pend, p), dtype=np.intp)
+        beta_v = np.empty((n_pend, p))
+        good = np.zeros(n_pend, dtype=bool)
+        for grp in _split_by_size(counts, p):
+            width = max(int(counts[grp].max()), p)
+            gidx = np.full((grp.size, width), pad, dtype=np.intp)
+            for r_i, i in enumerate(grp.tolist()):
+                j = pending[i]
+                pr = probs[tasks[j][0]]
+                kept = np.flatnonzero(~(below[j] | above[j])) + pr.offset
+                gidx[r_i, : kept.size] = kept
+            xg = xe[gidx]
+            yg = ye[gidx]
+            ug = ue[gidx]
+            a0 = fr[grp][:, None] * ug
+            bi, its, cv, inner = _ipm(
+                xg, yg, ug, b[grp], start_beta[grp], a0, tol=tol, max_iter=max_iter
+            )
+            for i in grp.tolist():
+                probs[tasks[pending[i]][0]].stats.ip_iterations += its
+            beta_ip[grp], conv[grp] = bi, cv
+            beta_v[grp], basis[grp], good[grp] = _polish(xe, ye, xg, yg, gidx, bi, inner, pad)
+        ok = np.zeros(n_pend, dtype=bool)
+        degen = np.zeros(n_pend, dtype=bool)
+        r_of: dict[int, FloatArray] = {}
+        owner = np.array([tasks[j][0] for j in pending], dtype=np.intp)
+        for q, pr in enumerate(probs):
+            mine = np.flatnonzero(owner == q)
+            if not mine.size:
+                continue
+            ts = np.array([tasks[pending[i]][1] for i in mine.tolist()], dtype=np.intp)
+            ok_q, dg_q, r_q = _certify(
+                pr.x, pr.y, pr.u, pr.b_all[ts], beta_v[mine], basis[mine] - pr.offset, pr.tol_r
+            )
+            ok[mine], degen[mine] = ok_q, dg_q
+            for k, i in enumerate(mine.tolist()):
+                r_of[i] = r_q[k]
+        ok &= good
+        for i in np.flatnonzero(~ok).tolist():
+            j = pending[i]
+            q, t = tasks[j]
+            pr = probs[q]
+            r = r_of[i]
+            wrong = (below[j] & (r > -pr.tol_r)) | (above[j] & (r < pr.tol_r))
+            if conv[i] and wrong.any():
+                below[j] &= ~wrong
+                above[j] &= ~wrong
+                continue
+            if conv[i] and good[i] and degen[i]:
+                pr.stats.degenerate_checks += 1
+                if _certify_degenerate(pr.x, pr.u, pr.b_all[t], r, pr.tol_r):
+                    ok[i] = True
+                    continue
+            if conv[i]:
+                cross = _crossover(pr.x, pr.y, pr.u, float(taus[t]), beta_ip[i], pr.tol_r)
+                if cross is not None:
+                    cb, cbeta = cross
+                    ok1, degen1, r1 = _certify(
+                        pr.x, pr.y, pr.u, pr.b_all[t : t + 1], cbeta[None], cb[None], pr.tol_r
+                    )
+                    if ok1[0] or (
+                        degen1[0] and _certify_degenerate(pr.x, pr.u, pr.b_all[t], r1[0], pr.tol_r)
+                    ):
+                        beta_v[i], r_of[i], ok[i] = cbeta, r1[0], True
+                        continue
+            # the band was too thin (or the fit did not settle): widen it
+            mult[j] = mult[j] * 4.0 if tries[j] < max_refits - 1 else np.inf
+            wb, wa = globs(pr, t, lo[j], hi[j], mult[j])
+            below[j] &= wb
+            above[j] &= wa
+            if conv[i]:
+                beta0[j] = beta_ip[i]
+        still: list[int] = []
+        for i, j in enumerate(pending):
+            q, t = tasks[j]
+            pr = probs[q]
+            if ok[i]:
+                pr.coef[t], pr.resid[t], pr.solved[t] = beta_v[i], r_of[i], True
+                below[j] = above[j] = np.zeros(0, dtype=bool)  # no longer needed
+                if tries[j] == 0:
+                    pr.stats.certified_first_pass += 1
+                continue
+            tries[j] += 1
+            pr.stats.refits += 1
+            if tries[j] <= max_refits:
+                still.append(j)
+                continue
             pr.stats.highs_fallbacks += 1
             beta_h = highs_quantile_fit(x=pr.x, y=pr.y, tau=float(taus[t]), weights=pr.u)
             pr.coef[t], pr.resid[t], pr.solved[t] = beta_h, pr.y - pr.x @ beta_h, True
+        pending = still
     return [(pr.coef, pr.stats) for pr in probs]
 
 
