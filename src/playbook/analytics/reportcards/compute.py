@@ -216,8 +216,7 @@ def compute_report_cards(
     t0 = time.perf_counter()
     ents = _entities(entities, framework)
     pops = populations(framework=framework)
-    gap_pops = [m.population for _, m in framework.metrics() if m.unit == "gap"]
-    sql = report_card_sql(pops=pops, gap_pops=gap_pops)
+    sql = report_card_sql(pops=pops)
     tables = {"growth": _growth(growth), "members_school": ents.members_school,
               "members_model": ents.members_model}
     if engine == "duckdb":
@@ -256,7 +255,6 @@ class _Grid:
     pop_keys: list[str]
     amount: dict[str, NDArray[np.int64]]
     median: NDArray[np.float64]
-    comp_median: NDArray[np.float64]
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -284,9 +282,6 @@ class _Grid:
         median = np.full(shape, np.nan)
         median[p_idx, pop_idx, s_idx] = cells.column("median_v").fill_null(np.nan).to_numpy(
             zero_copy_only=False)
-        comp = np.full(shape, np.nan)
-        comp[p_idx, pop_idx, s_idx] = cells.column("comp_median_v").fill_null(np.nan).to_numpy(
-            zero_copy_only=False)
         # residual slots: students in "all" and in no group of the partition
         for pname, groups in PARTITIONS.items():
             r = SLOT[f"~{pname}"]
@@ -294,7 +289,7 @@ class _Grid:
                 arr = amount[a]
                 arr[:, :, r] = arr[:, :, SLOT["all"]] - arr[:, :, [SLOT[g] for g in groups]].sum(
                     axis=2)
-        return cls(page_keys, page_index, pop_keys, amount, median, comp)
+        return cls(page_keys, page_index, pop_keys, amount, median)
 
     def published_mask(self, framework: Framework) -> NDArray[np.bool_]:
         mask = np.zeros(self.shape, dtype=bool)
@@ -327,12 +322,16 @@ def _relations(grid: _Grid, ents: _Entities) -> Any:
         coefs.append(np.tile(coef, base.size))
         n_rel += base.size
     # entities made of other entities' schools (a district = its schools, ...)
+    # (Only for the subgroup slots: the same equation on the residual slots follows from
+    # these and the partitions, so leaving it out changes nothing a reader can solve but keeps
+    # the groups of unknown cells small.)
     groups_list = _containment(grid, ents)
     for parent, children in groups_list:
         pc_ = np.array([parent, *children], dtype=np.int64)
         coef = np.array([1.0] + [-1.0] * len(children))
-        # one relation per population and slot
-        offs = (np.arange(n_pops)[:, None] * N_SLOTS + np.arange(N_SLOTS)[None, :]).ravel()
+        # one relation per population and subgroup slot
+        offs = (np.arange(n_pops)[:, None] * N_SLOTS
+                + np.arange(N_SUBGROUPS)[None, :]).ravel()
         starts = pc_ * n_pops * N_SLOTS
         rel_ids = n_rel + np.arange(offs.size)
         rows.append(np.repeat(rel_ids, pc_.size))
@@ -349,6 +348,7 @@ def _relations(grid: _Grid, ents: _Entities) -> Any:
         if not kids:
             continue
         exact = nflat[page] == nflat[kids].sum(axis=0)  # (pops, slots)
+        exact[:, N_SUBGROUPS:] = False  # residual slots: implied, as above
         pops_, slots_ = np.nonzero(exact & (nflat[page] > 0))
         for p, s in zip(pops_.tolist(), slots_.tolist(), strict=True):
             cells_ = [grid.cell(page, p, s)] + [grid.cell(k, p, s) for k in kids]
@@ -418,9 +418,10 @@ def _metric_values(m: Metric, grid: _Grid, pop: int, min_n: int) -> NDArray[np.f
         elif m.measure == "median_sgp":
             v = grid.median[:, pop, :].copy()
         elif m.measure == "growth_gap":
-            comp_n = a["n"][:, pop, SLOT["all"]][:, None] - a["n"][:, pop, :]
-            v = grid.median[:, pop, :] - grid.comp_median[:, pop, :]
-            v[comp_n < min_n] = np.nan
+            # a flag group against its complement group; a race group against all students
+            ref = _gap_reference_slots()
+            v = grid.median[:, pop, :] - grid.median[:, pop, :][:, ref]
+            v[a["n"][:, pop, :][:, ref] < min_n] = np.nan
             v[:, SLOT["all"]] = np.nan
         else:  # pragma: no cover - validated on load
             raise ValueError(m.measure)
@@ -501,12 +502,12 @@ def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _E
             v = _metric_values(m, grid, pop, min_n)
             n = grid.amount["n"][:, pop, :]
             s = sup[:, pop, :].copy()
-            if m.unit == "gap":
-                # a gap describes the subgroup and the rest: hidden when either is
-                comp_slot = _complement_slots()
-                s = s | sup[:, pop, :][:, comp_slot]
             shown = ~s & (n > 0)
             v = np.where(shown, v, np.nan)
+            if m.unit == "gap":
+                # a gap also describes its reference group: no value where that is suppressed
+                # (the subgroup's own n stays published, as in the other metrics)
+                v[sup[:, pop, :][:, _gap_reference_slots()]] = np.nan
             lv = _levels(m, framework, v) if m.cuts else np.full(v.shape, -1)
             rate_ok = shown & (n >= max(m.min_n, min_n)) & (lv >= 0)
             lv = np.where(rate_ok, lv, -1)
@@ -599,9 +600,10 @@ def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _E
     return results, ratings
 
 
-def _complement_slots() -> list[int]:
-    """For each slot, the slot of its complement (the slot itself where none is published)."""
-    out = list(range(N_SLOTS))
+def _gap_reference_slots() -> list[int]:
+    """For each slot, the group a growth gap compares it with: a flag group's complement
+    (econ_disadvantaged <-> not_econ_disadvantaged, ...), all students for the race groups."""
+    out = [SLOT["all"]] * N_SLOTS
     for flag, comp in FLAG_GROUPS.items():
         out[SLOT[flag]] = SLOT[comp]
         out[SLOT[comp]] = SLOT[flag]

@@ -105,7 +105,6 @@ _OUT_SCHEMA = pa.schema([
     ("entity_type", pa.string()), ("entity_id", pa.string()), ("school_year", pa.int32()),
     ("pop", pa.string()), ("subgroup", pa.string()), ("n", pa.int64()), ("x1", pa.int64()),
     ("x2", pa.int64()), ("num", pa.int64()), ("den", pa.int64()), ("median_v", pa.float64()),
-    ("comp_median_v", pa.float64()),
 ])
 
 

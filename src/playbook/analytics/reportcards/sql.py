@@ -9,6 +9,7 @@ happen afterwards in Python on those integers.
 The median is defined exactly (the lower median: the smallest value whose cumulative count
 reaches half of the students) and computed from a histogram, so it needs no engine-specific
 percentile function and rolls up from schools to districts without revisiting students.
+Growth gaps are differences of two such medians, taken in Python.
 
 The engine registers these views first (see ``engines.py``): ``enrollment``, ``demographics``,
 ``assessments`` (with ``window`` renamed ``test_window``, a reserved word in both dialects),
@@ -122,12 +123,14 @@ def _fact_select(p: Population) -> str:
     raise ValueError(f"unknown population source {p.source}")
 
 
+#: profile column -> (subgroup when true, subgroup when false)
+_FLAG_COLUMNS = {"econ": "econ_disadvantaged", "dis": "disability", "el": "english_learner"}
 _SUBGROUP_CASE = (
-    "CASE k.k WHEN 0 THEN 'all' WHEN 1 THEN d.race_ethnicity "
+    "CASE k.k WHEN 0 THEN 'all' WHEN 1 THEN p.race "
     + " ".join(
-        f"WHEN {i} THEN CASE WHEN d.{flag} THEN {_lit(flag)} "
-        f"WHEN NOT d.{flag} THEN {_lit(comp)} END"
-        for i, (flag, comp) in enumerate(FLAG_GROUPS.items(), start=2)
+        f"WHEN {i} THEN CASE WHEN p.{col} THEN {_lit(flag)} "
+        f"WHEN NOT p.{col} THEN {_lit(FLAG_GROUPS[flag])} END"
+        for i, (col, flag) in enumerate(_FLAG_COLUMNS.items(), start=2)
     )
     + " END"
 )
@@ -143,17 +146,15 @@ _SUMS = (
 _CELL = "entity_type, entity_id, school_year, pop, subgroup"
 
 
-def report_card_sql(*, pops: Iterable[Population], gap_pops: Iterable[str]) -> str:
+def report_card_sql(*, pops: Iterable[Population]) -> str:
     """The statement returning one row per (entity, year, population, subgroup) cell.
 
-    Columns: entity_type, entity_id, school_year, pop, subgroup, n, x1, x2, num, den, median_v,
-    comp_median_v (the median of the students of the entity not in the subgroup, only for the
-    populations in ``gap_pops``).
+    Columns: entity_type, entity_id, school_year, pop, subgroup, n, x1, x2, num, den,
+    median_v. Records are first summed per school (or entity) and *demographic profile*
+    (race, the three flags, the SGP), which is far smaller than one row per student, and only
+    then spread over the subgroups each profile belongs to.
     """
-    pops = list(pops)
     facts = "\nUNION ALL\n".join(_fact_select(p) for p in pops)
-    gap_list = sorted(set(gap_pops))
-    gap_in = ", ".join(_lit(g) for g in gap_list) if gap_list else "''"
     return f"""
 WITH
 spring AS (
@@ -176,14 +177,25 @@ oss AS (
 facts AS (
 {facts}
 ),
+demo AS (
+  SELECT student_key, school_year, race_ethnicity AS race, econ_disadvantaged AS econ,
+    disability AS dis, english_learner AS el
+  FROM demographics
+),
 k AS ({_KEYS}),
+school_profiles AS (
+  SELECT f.school_id, f.school_year, f.pop, f.v, d.race, d.econ, d.dis, d.el,
+    COUNT(*) AS cnt, SUM(f.x1) AS x1, SUM(f.x2) AS x2, SUM(f.num) AS num, SUM(f.den) AS den
+  FROM facts f LEFT JOIN demo d
+    ON d.student_key = f.student_key AND d.school_year = f.school_year
+  WHERE f.school_id IN (SELECT school_id FROM members_school)
+  GROUP BY f.school_id, f.school_year, f.pop, f.v, d.race, d.econ, d.dis, d.el
+),
 school_cube AS (
   SELECT school_id, school_year, pop, subgroup, v, {_SUMS} FROM (
-    SELECT f.school_id, f.school_year, f.pop, {_SUBGROUP_CASE} AS subgroup, f.v,
-      1 AS cnt, f.x1, f.x2, f.num, f.den
-    FROM facts f LEFT JOIN demographics d
-      ON d.student_key = f.student_key AND d.school_year = f.school_year
-    CROSS JOIN k
+    SELECT p.school_id, p.school_year, p.pop, {_SUBGROUP_CASE} AS subgroup, p.v,
+      p.cnt, p.x1, p.x2, p.num, p.den
+    FROM school_profiles p CROSS JOIN k
   ) s WHERE subgroup IS NOT NULL
   GROUP BY school_id, school_year, pop, subgroup, v
 ),
@@ -215,13 +227,18 @@ model_facts AS (
     CAST(NULL AS DOUBLE) AS v, 0 AS x1, 0 AS x2, 0 AS num, 0 AS den
   FROM mm
 ),
+model_profiles AS (
+  SELECT f.entity_type, f.entity_id, f.school_year, f.pop, f.v, d.race, d.econ, d.dis, d.el,
+    COUNT(*) AS cnt, SUM(f.x1) AS x1, SUM(f.x2) AS x2, SUM(f.num) AS num, SUM(f.den) AS den
+  FROM model_facts f LEFT JOIN demo d
+    ON d.student_key = f.student_key AND d.school_year = f.school_year
+  GROUP BY f.entity_type, f.entity_id, f.school_year, f.pop, f.v, d.race, d.econ, d.dis, d.el
+),
 model_entities AS (
   SELECT entity_type, entity_id, school_year, pop, subgroup, v, {_SUMS} FROM (
-    SELECT f.entity_type, f.entity_id, f.school_year, f.pop, {_SUBGROUP_CASE} AS subgroup,
-      f.v, 1 AS cnt, f.x1, f.x2, f.num, f.den
-    FROM model_facts f LEFT JOIN demographics d
-      ON d.student_key = f.student_key AND d.school_year = f.school_year
-    CROSS JOIN k
+    SELECT p.entity_type, p.entity_id, p.school_year, p.pop, {_SUBGROUP_CASE} AS subgroup,
+      p.v, p.cnt, p.x1, p.x2, p.num, p.den
+    FROM model_profiles p CROSS JOIN k
   ) s WHERE subgroup IS NOT NULL
   GROUP BY entity_type, entity_id, school_year, pop, subgroup, v
 ),
@@ -242,33 +259,10 @@ cum AS (
 ),
 medians AS (
   SELECT {_CELL}, MIN(v) AS median_v FROM cum WHERE 2 * running >= total GROUP BY {_CELL}
-),
-comp_hist AS (
-  SELECT a.entity_type, a.entity_id, a.school_year, a.pop, sg.subgroup, a.v,
-    a.cnt - COALESCE(h.cnt, 0) AS cnt
-  FROM (SELECT * FROM hist WHERE subgroup = 'all' AND v IS NOT NULL AND pop IN ({gap_in})) a
-  CROSS JOIN (SELECT DISTINCT subgroup FROM hist WHERE subgroup <> 'all') sg
-  LEFT JOIN hist h
-    ON h.entity_type = a.entity_type AND h.entity_id = a.entity_id
-    AND h.school_year = a.school_year AND h.pop = a.pop AND h.subgroup = sg.subgroup
-    AND h.v = a.v
-),
-comp_cum AS (
-  SELECT {_CELL}, v,
-    SUM(cnt) OVER (PARTITION BY {_CELL} ORDER BY v
-                   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running,
-    SUM(cnt) OVER (PARTITION BY {_CELL}) AS total
-  FROM comp_hist WHERE cnt > 0
-),
-comp_medians AS (
-  SELECT {_CELL}, MIN(v) AS comp_median_v FROM comp_cum WHERE 2 * running >= total
-  GROUP BY {_CELL}
 )
 SELECT c.entity_type, c.entity_id, c.school_year, c.pop, c.subgroup,
-  c.n, c.x1, c.x2, c.num, c.den, md.median_v, cm.comp_median_v
+  c.n, c.x1, c.x2, c.num, c.den, md.median_v
 FROM cells c
 LEFT JOIN medians md ON md.entity_type = c.entity_type AND md.entity_id = c.entity_id
   AND md.school_year = c.school_year AND md.pop = c.pop AND md.subgroup = c.subgroup
-LEFT JOIN comp_medians cm ON cm.entity_type = c.entity_type AND cm.entity_id = c.entity_id
-  AND cm.school_year = c.school_year AND cm.pop = c.pop AND cm.subgroup = c.subgroup
 """

@@ -65,8 +65,8 @@ def suppress(*, n: IntArray, published: BoolArray, relations: sp.csr_matrix, min
     stats.primary = int(sup.sum())
     virtual_unknown = ~published & nonzero
     virtual_protected = virtual_unknown & (n < min_n)
-    A = relations.tocsr()
-    A_abs = abs(A).astype(bool).astype(np.int32).tocsr()
+    A_signed = relations.tocsc()
+    A_abs = abs(relations).astype(bool).astype(np.int32).tocsr()
     A_csc = A_abs.tocsc()
     safe: set[bytes] = set()  # groups of unknown cells already checked and found safe
     while True:
@@ -75,7 +75,7 @@ def suppress(*, n: IntArray, published: BoolArray, relations: sp.csr_matrix, min
         if added:
             stats.local_rule += added
             continue
-        added = _rank_rule(A, A_abs, A_csc, n, published, sup, virtual_unknown,
+        added = _rank_rule(A_signed, A_abs, A_csc, n, published, sup, virtual_unknown,
                            virtual_protected, stats, safe)
         if added:
             stats.rank_rule += added
@@ -117,7 +117,7 @@ def _local_rule(A_abs: sp.csr_matrix, n: IntArray, published: BoolArray, sup: Bo
         total += int(picks.size)
 
 
-def _rank_rule(A: sp.csr_matrix, A_abs: sp.csr_matrix, A_csc: sp.csc_matrix, n: IntArray,
+def _rank_rule(A: sp.csc_matrix, A_abs: sp.csr_matrix, A_csc: sp.csc_matrix, n: IntArray,
                published: BoolArray, sup: BoolArray, virtual_unknown: BoolArray,
                virtual_protected: BoolArray, stats: SuppressionStats, safe: set[bytes]
                ) -> int:
@@ -125,38 +125,51 @@ def _rank_rule(A: sp.csr_matrix, A_abs: sp.csr_matrix, A_csc: sp.csc_matrix, n: 
     if unknown.size == 0:
         return 0
     protected_mask = sup | virtual_protected
-    sub = A[:, unknown].tocsr()
-    row_has = np.flatnonzero(np.diff(sub.indptr) > 0)
-    if row_has.size == 0:
+    coo = A[:, unknown].tocoo()  # A is CSC: cheap column selection
+    rows_used, row_local = np.unique(coo.row, return_inverse=True)
+    if rows_used.size == 0:
         return 0
-    sub = sub[row_has]
-    n_r, n_u = sub.shape
+    n_r, n_u = rows_used.size, unknown.size
     # bipartite graph: relations (0..n_r-1) and unknown cells (n_r..)
-    coo = sub.tocoo()
-    graph = sp.coo_matrix((np.ones(coo.nnz), (coo.row, coo.col + n_r)),
+    graph = sp.coo_matrix((np.ones(coo.nnz), (row_local, coo.col + n_r)),
                           shape=(n_r + n_u, n_r + n_u))
     n_comp, labels = connected_components(graph, directed=False)
     cell_label = labels[n_r:]
     row_label = labels[:n_r]
     prot_u = protected_mask[unknown]
-    comps_with_prot = np.unique(cell_label[prot_u])
-    rows_by = _group(row_label, n_comp)
-    cells_by = _group(cell_label, n_comp)
+    comps_with_prot = np.zeros(n_comp, dtype=bool)
+    comps_with_prot[cell_label[prot_u]] = True
     row_counts = np.bincount(row_label, minlength=n_comp)
+    cell_counts = np.bincount(cell_label, minlength=n_comp)
+    edge_comp = row_label[row_local]
+    edges = np.bincount(edge_comp, minlength=n_comp)
+    unknowns_in_row = np.bincount(row_local, minlength=n_r)
+    min_row = np.full(n_comp, np.iinfo(np.int64).max)
+    np.minimum.at(min_row, row_label, unknowns_in_row)
+    # A group whose relations and cells form a tree, with two or more unknown cells in every
+    # relation, determines none of them (each can move, its neighbours compensating).
+    tree_safe = (edges == row_counts + cell_counts - 1) & (min_row >= 2)
+    todo = np.flatnonzero(comps_with_prot & (row_counts > 0) & ~tree_safe)
+    if todo.size == 0:
+        return 0
+    # local positions of rows and cells inside their group, and the entries by group
+    row_pos = _positions(row_label)
+    cell_pos = _positions(cell_label)
+    order = np.argsort(edge_comp, kind="stable")
+    bounds = np.searchsorted(edge_comp[order], np.arange(n_comp + 1))
+    cells_by = _group(cell_label, n_comp)
     determined: list[tuple[int, int]] = []
-    for c in comps_with_prot:
-        r_idx = rows_by[c]
-        if row_counts[c] == 0:
-            continue  # unknown cells in no relation are free
+    for c in todo.tolist():
         c_idx = cells_by[c]
-        if row_counts[c] == 1 and c_idx.size >= 2:
-            continue  # one equation, two or more unknowns: nothing is determined
         key = np.sort(unknown[c_idx]).tobytes()
         if key in safe:
             continue  # same unknown cells as a group found safe before: same equations
         stats.groups_checked += 1
-        M = sub[r_idx][:, c_idx].toarray()
-        bad = np.flatnonzero(_determined(M) & prot_u[c_idx])
+        e = order[bounds[c]:bounds[c + 1]]
+        M = np.zeros((row_counts[c], cell_counts[c]))
+        M[row_pos[row_local[e]], cell_pos[coo.col[e]]] = coo.data[e]
+        det = _determined(M)[cell_pos[c_idx]]
+        bad = np.flatnonzero(det & prot_u[c_idx])
         if bad.size == 0:
             safe.add(key)
         for j in bad:
@@ -198,6 +211,16 @@ def _smallest_candidate(A_abs: sp.csr_matrix, A_csc: sp.csc_matrix, n: IntArray,
     return None if best is None else best[1]
 
 
+def _positions(labels: IntArray) -> IntArray:
+    """Each element's position among the elements with the same label (in index order)."""
+    order = np.argsort(labels, kind="stable")
+    sorted_labels = labels[order]
+    starts = np.searchsorted(sorted_labels, sorted_labels, side="left")
+    pos = np.empty(labels.size, dtype=np.int64)
+    pos[order] = np.arange(labels.size) - starts
+    return pos
+
+
 def _group(labels: IntArray, n: int) -> list[IntArray]:
     order = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[order], np.arange(n + 1))
@@ -205,22 +228,41 @@ def _group(labels: IntArray, n: int) -> list[IntArray]:
 
 
 def _determined(M: NDArray[np.float64]) -> BoolArray:
-    """Columns (unknowns) whose value the equations ``M x = b`` fix."""
-    k = M.shape[1]
-    s_vals = np.linalg.svd(M, compute_uv=False)
-    tol = max(M.shape) * np.finfo(float).eps * (s_vals[0] if s_vals.size else 0.0) * 10
-    rank = int((s_vals > tol).sum())
-    if rank == 0:
-        return np.zeros(k, dtype=bool)
-    if rank >= k:
-        return np.ones(k, dtype=bool)
-    _, _, vt = np.linalg.svd(M, full_matrices=True)
-    null = vt[rank:].T
-    return bool_norms(null) < 1e-9
+    """Columns (unknowns) whose value the equations ``M x = b`` fix.
 
-
-def bool_norms(null: NDArray[np.float64]) -> NDArray[np.float64]:
-    return np.sqrt((null * null).sum(axis=1))
+    Gauss-Jordan elimination with partial pivoting (the coefficients are small integers, so
+    this is exact up to rounding far below the tolerance): in the reduced row echelon form an
+    unknown is fixed iff its column is a pivot column and its row has no entry in a free
+    column. Plain NumPy row operations: small matrices, no multi-threaded LAPACK call.
+    """
+    R = np.array(M, dtype=float)
+    m, k = R.shape
+    tol = 1e-9
+    pivots: list[int] = []
+    row = 0
+    for col in range(k):
+        if row == m:
+            break
+        p = row + int(np.argmax(np.abs(R[row:, col])))
+        if abs(R[p, col]) < tol:
+            continue
+        if p != row:
+            R[[row, p]] = R[[p, row]]
+        R[row] /= R[row, col]
+        factors = R[:, col].copy()
+        factors[row] = 0.0
+        nz = np.flatnonzero(np.abs(factors) > 0.0)
+        if nz.size:
+            R[nz] -= np.outer(factors[nz], R[row])
+        pivots.append(col)
+        row += 1
+    det = np.zeros(k, dtype=bool)
+    if not pivots:
+        return det
+    free = np.ones(k, dtype=bool)
+    free[pivots] = False
+    det[pivots] = ~(np.abs(R[: len(pivots)][:, free]) > tol).any(axis=1)
+    return det
 
 
 def recoverable(*, relations: NDArray[np.float64], unknown: BoolArray) -> BoolArray:

@@ -1,0 +1,315 @@
+"""Privacy: no suppressed cell can be recovered by linear arithmetic from what is published.
+
+The attacker here is written independently of the engine: it reads only the published rows
+(``results.csv``'s cells) and the structure any reader knows (all students = the race groups,
+a group + its complement = all students, a district = its schools, a consortium = its member
+districts' schools, a provider = its models when their students are disjoint), writes those as
+linear equations over the counts, and asks for each suppressed count whether its unit vector
+lies in the row space of the equations restricted to the unknowns (rank test). Numerators
+(percent x n) satisfy the same equations, so the same test covers them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from playbook.analytics.reportcards import compute_report_cards, load_shipped
+from playbook.analytics.reportcards.suppression import relation_matrix, suppress
+
+from .lake import make_lake
+
+RACES = ["HI", "AM", "AS", "BL", "PI", "WH", "MU"]
+PAIRS = [("econ_disadvantaged", "not_econ_disadvantaged"), ("disability", "no_disability"),
+         ("english_learner", "not_english_learner")]
+
+
+def determined(equations: list[dict[Any, float]], known: dict[Any, float],
+               unknowns: list[Any]) -> set[Any]:
+    """Unknowns whose value the equations fix (rank test on the unknowns' columns)."""
+    if not unknowns:
+        return set()
+    col = {u: i for i, u in enumerate(unknowns)}
+    rows = []
+    for eq in equations:
+        row = np.zeros(len(unknowns))
+        touched = False
+        for cell, coef in eq.items():
+            if cell in col:
+                row[col[cell]] += coef
+                touched = True
+            elif cell not in known:
+                raise AssertionError(f"cell {cell} is neither known nor unknown")
+        if touched:
+            rows.append(row)
+    if not rows:
+        return set()
+    M = np.array(rows)
+    # x_u is fixed iff e_u is in the row space of M, i.e. iff every null-space vector of M is
+    # zero at u
+    _, s, vt = np.linalg.svd(M, full_matrices=M.shape[0] < M.shape[1])
+    rank = int((s > 1e-9 * max(1.0, s[0])).sum())
+    null = vt[rank:]
+    return {u for u, i in col.items() if np.abs(null[:, i]).max(initial=0.0) < 1e-9}
+
+
+# ----------------------------------------------------------------------------------------------
+# 1. The suppression routine on generated tables: parents made of children, each cell split
+#    into race groups (with a residual of students with no race on file) and a flag pair.
+
+
+@st.composite
+def tables(draw: Any) -> dict[str, Any]:
+    n_children = draw(st.integers(1, 4))
+    n_years = draw(st.integers(1, 2))
+    counts = {}
+    for y in range(n_years):
+        for c in range(n_children):
+            races = draw(st.lists(st.integers(0, 30), min_size=3, max_size=3))
+            unknown_race = draw(st.sampled_from([0, 0, 0, 1, 2, 12]))
+            flag = draw(st.integers(0, sum(races) + unknown_race))
+            counts[(y, c)] = {"races": races, "residual": unknown_race, "flag": flag}
+    return {"n_children": n_children, "n_years": n_years, "counts": counts,
+            "min_n": draw(st.sampled_from([3, 5, 10]))}
+
+
+def _build(t: dict[str, Any]) -> tuple[list[tuple[Any, ...]], dict[Any, int], set[Any],
+                                       list[dict[Any, float]]]:
+    """cells (ids), n per cell, published cell ids, equations."""
+    n: dict[Any, int] = {}
+    published: set[Any] = set()
+    eqs: list[dict[Any, float]] = []
+    entities = [f"c{i}" for i in range(t["n_children"])] + ["parent"]
+    for y in range(t["n_years"]):
+        for e in entities:
+            if e == "parent":
+                kids = [t["counts"][(y, c)] for c in range(t["n_children"])]
+                races = [sum(k["races"][i] for k in kids) for i in range(3)]
+                residual = sum(k["residual"] for k in kids)
+                flag = sum(k["flag"] for k in kids)
+            else:
+                k = t["counts"][(y, int(e[1:]))]
+                races, residual, flag = k["races"], k["residual"], k["flag"]
+            total = sum(races) + residual
+            n[(y, e, "all")] = total
+            for i, r in enumerate(races):
+                n[(y, e, RACES[i])] = r
+            n[(y, e, "~race")] = residual
+            n[(y, e, "flag")] = flag
+            n[(y, e, "not_flag")] = total - flag
+            published |= {(y, e, g) for g in ["all", *RACES[:3], "flag", "not_flag"]}
+            eqs.append({(y, e, "all"): 1, **{(y, e, r): -1 for r in RACES[:3]},
+                        (y, e, "~race"): -1})
+            eqs.append({(y, e, "all"): 1, (y, e, "flag"): -1, (y, e, "not_flag"): -1})
+        for g in ["all", *RACES[:3], "~race", "flag", "not_flag"]:
+            eqs.append({(y, "parent", g): 1,
+                        **{(y, f"c{c}", g): -1 for c in range(t["n_children"])}})
+    return list(n), n, published, eqs
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables())
+def test_no_suppressed_count_is_recoverable(t: dict[str, Any]) -> None:
+    cells, n, published, eqs = _build(t)
+    index = {c: i for i, c in enumerate(cells)}
+    rows, cols, coefs = [], [], []
+    for r, eq in enumerate(eqs):
+        for c, v in eq.items():
+            rows.append(r)
+            cols.append(index[c])
+            coefs.append(float(v))
+    A = relation_matrix(rows=np.array(rows), cols=np.array(cols), coefs=np.array(coefs),
+                        n_relations=len(eqs), n_cells=len(cells))
+    min_n = t["min_n"]
+    sup = suppress(n=np.array([n[c] for c in cells]),
+                   published=np.array([c in published for c in cells]), relations=A,
+                   min_n=min_n)
+    suppressed = {c for c in cells if sup[index[c]]}
+    # every published small cell is suppressed
+    assert all(c in suppressed for c in published if 0 < n[c] < min_n)
+    # the reader knows published unsuppressed cells and every zero
+    known = {c: n[c] for c in cells if (c in published and c not in suppressed) or n[c] == 0}
+    unknowns = [c for c in cells if c not in known]
+    hits = determined(eqs, known, unknowns)
+    small_virtual = {c for c in cells if c not in published and 0 < n[c] < min_n}
+    assert not hits & (suppressed | small_virtual), sorted(hits & (suppressed | small_virtual))
+
+
+# ----------------------------------------------------------------------------------------------
+# 2. End to end: generated lakes, published results, the attacker reads the rows.
+
+
+def _attack(result: Any, entities: pa.Table) -> list[Any]:
+    rows = result.results.to_pylist()
+    cells: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for r in rows:
+        if r["metric"] == "score":
+            continue
+        cells[(r["component"], r["metric"], r["year"], r["entity_type"], r["entity_id"],
+               r["subgroup"])] = r
+    known = {k: r["n"] for k, r in cells.items() if not r["suppressed"]}
+    # membership as published by the registry
+    schools: dict[tuple[str, str], set[str]] = defaultdict(set)
+    models: dict[str, set[str]] = defaultdict(set)
+    for e in entities.to_pylist():
+        if e["entity_type"] in ("school", "district", "consortium"):
+            schools[(e["entity_type"], e["entity_id"])].add(e["school_id"])
+        elif e["entity_type"] == "provider":
+            models[e["entity_id"]].add(e["model_id"])
+    pages = {k[:5] for k in cells}
+    truth = _truth(result)
+    eqs: list[dict[Any, float]] = []
+    targets: set[Any] = set()
+    for page in pages:
+        def c(g: str, page: tuple[Any, ...] = page) -> tuple[Any, ...]:
+            return (*page, g)
+
+        if c("all") not in cells:
+            continue
+        # students with no demographics on file: an unknown the reader cannot see, unless
+        # there are none (then the reader is granted the exact partition)
+        for name, groups in [("~race", RACES), *[(f"~{a}", [a, b]) for a, b in PAIRS]]:
+            eq = {c("all"): 1.0, **{c(g): -1.0 for g in groups}}
+            residual = truth.get(c("all"), 0) - sum(truth.get(c(g), 0) for g in groups)
+            if residual:
+                eq[c(name)] = -1.0
+                if residual < result.min_n:
+                    targets.add(c(name))
+            eqs.append(eq)
+    # entities made of schools: a parent = the school entities it contains
+    by_year_page: dict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
+    for page in pages:
+        by_year_page[(page[0], page[1], page[2])].append(page)
+    for (comp, metric, year), plist in by_year_page.items():
+        present = {(p[3], p[4]) for p in plist}
+        for parent in present:
+            if parent not in schools:
+                continue
+            if parent[0] == "provider" or parent[0] == "model":
+                continue
+            kids = [k for k in present if k[0] == "school" and k != parent
+                    and schools[k] <= schools[parent]]
+            if not kids or parent[0] == "school":
+                continue
+            for g in ["all", *RACES, *[x for pair in PAIRS for x in pair]]:
+                eq = {(comp, metric, year, *parent, g): 1.0}
+                eq.update({(comp, metric, year, *k, g): -1.0 for k in kids})
+                # only an exact relation is a relation: check it on the true counts
+                if _holds(eq, result, comp, metric):
+                    eqs.append(eq)
+        for provider, mids in models.items():
+            if ("provider", provider) not in present:
+                continue
+            kids = [("model", m) for m in mids if ("model", m) in present]
+            for g in ["all", *RACES, *[x for pair in PAIRS for x in pair]]:
+                eq = {(comp, metric, year, "provider", provider, g): 1.0}
+                eq.update({(comp, metric, year, *k, g): -1.0 for k in kids})
+                if _holds(eq, result, comp, metric):
+                    eqs.append(eq)
+    residuals = {k for eq in eqs for k in eq if k[-1].startswith("~")}
+    eqs = [eq for eq in eqs if all(k in cells or k in residuals for k in eq)]
+    unknowns = [k for k, r in cells.items() if r["suppressed"]] + sorted(residuals, key=str)
+    targets |= {k for k, r in cells.items() if r["suppressed"]}
+    # solve per connected group of equations to keep matrices small
+    groups = _components(eqs, set(unknowns))
+    hits: list[Any] = []
+    for g_eqs, g_unknowns in groups:
+        hits += sorted(determined(g_eqs, known, g_unknowns) & targets, key=str)
+    return hits
+
+
+_TRUE: dict[int, dict[tuple[Any, ...], int]] = {}
+
+
+def _holds(eq: dict[Any, float], result: Any, comp: str, metric: str) -> bool:
+    """Whether the equation holds on the engine's true counts (the attacker is granted it)."""
+    truth = _truth(result)
+    total = 0.0
+    for (c, m, year, et, eid, g), coef in eq.items():
+        total += coef * truth.get((c, m, year, et, eid, g), 0)
+    return total == 0
+
+
+def _truth(result: Any) -> dict[tuple[Any, ...], int]:
+    if id(result) not in _TRUE:
+        _TRUE[id(result)] = _true_counts(result)
+    return _TRUE[id(result)]
+
+
+def _true_counts(result: Any) -> dict[tuple[Any, ...], int]:
+    pops = {m.id: (c.id, m.population) for c in result.framework.components for m in c.metrics}
+    by_pop: dict[tuple[Any, ...], int] = {}
+    for r in result.cells.to_pylist():
+        by_pop[(r["pop"], r["school_year"], r["entity_type"], r["entity_id"], r["subgroup"])] = (
+            r["n"])
+    out = {}
+    for metric, (comp, pop) in pops.items():
+        for (p, year, et, eid, g), n in by_pop.items():
+            if p == pop:
+                out[(comp, metric, year, et, eid, g)] = n
+    for (p, year, et, eid, g), n in by_pop.items():
+        if p == "enrollment":
+            out[("context", "enrollment", year, et, eid, g)] = n
+    return out
+
+
+def _components(eqs: list[dict[Any, float]], unknowns: set[Any]
+                ) -> list[tuple[list[dict[Any, float]], list[Any]]]:
+    parent: dict[Any, Any] = {}
+
+    def find(x: Any) -> Any:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for eq in eqs:
+        us = [k for k in eq if k in unknowns]
+        for a, b in zip(us, us[1:], strict=False):
+            parent[find(a)] = find(b)
+    groups: dict[Any, tuple[list[dict[Any, float]], set[Any]]] = {}
+    for eq in eqs:
+        us = [k for k in eq if k in unknowns]
+        if not us:
+            continue
+        root = find(us[0])
+        g = groups.setdefault(root, ([], set()))
+        g[0].append(eq)
+        g[1].update(us)
+    return [(e, sorted(u, key=str)) for e, u in groups.values()]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_published_files_resist_linear_recovery(tmp_path: Path, seed: int) -> None:
+    lake = make_lake(tmp_path / "lake", seed=seed, students=260 + 40 * seed,
+                     missing_demographics=3 * (seed - 1))
+    for name in ("school-district-performance", "approved-model-report-card"):
+        result = compute_report_cards(framework=load_shipped(name=name), lake_paths=lake.paths,
+                                      entities=lake.entities, growth=lake.growth, min_n=10)
+        rows = result.results.to_pylist()
+        assert any(r["suppressed"] for r in rows)
+        # nothing published describes 1-9 students
+        assert all(r["n"] is None or r["n"] == 0 or r["n"] >= 10 for r in rows)
+        assert all(r["value"] is None and r["level"] is None for r in rows if r["suppressed"])
+        assert _attack(result, lake.entities) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 12), st.integers(1, 12), st.integers(0, 2**32 - 1))
+def test_elimination_agrees_with_svd(m: int, k: int, seed: int) -> None:
+    from playbook.analytics.reportcards.suppression import _determined
+
+    rng = np.random.default_rng(seed)
+    M = rng.choice([-1.0, 0.0, 0.0, 1.0], size=(m, k))
+    _, s, vt = np.linalg.svd(M, full_matrices=True)
+    rank = int((s > 1e-9).sum())
+    null = vt[rank:]
+    expected = np.abs(null).max(axis=0, initial=0.0) < 1e-9
+    assert (_determined(M) == expected).all()
