@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("playbook.studentdata.commands:configure_import", "import a student-data CSV"),
     "snapshots": ("playbook.studentdata.commands:configure_snapshots", "list snapshots"),
     "growth": ("playbook.analytics.growth.cli:configure", "student growth percentiles"),
+    "report-cards": ("playbook.evidence.commands:configure_report_cards", "compute report cards"),
     "totp": ("playbook.accounts.commands:configure_totp", "print a demo account's TOTP code"),
     "manage": ("playbook.commands.manage:configure", "run a Django management command"),
 }

@@ -110,3 +110,161 @@ class AchievementStandard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} v{self.version}"
+
+
+# ----------------------------------------------------------------------------------------------
+# Report cards (Play 5): versioned frameworks, runs with provenance, cells, ratings, publication
+
+
+class ReportCardFramework(models.Model):
+    """One version of a report-card framework, stored as the engine's document (versioned data).
+
+    The shipped YAML files are loaded as version 1; a program officer's copy with new cut points
+    is the next version of the same slug. A version is never edited: copies are new rows.
+    """
+
+    slug = models.SlugField(max_length=80)
+    version = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+    definition = models.JSONField(help_text="The framework document the engine validates.")
+    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="copies")
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "version"], name="one_framework_version"),
+            models.CheckConstraint(name="framework_version_positive",
+                                   condition=Q(version__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug} v{self.version}"
+
+
+class ReportCardRun(models.Model):
+    framework = models.ForeignKey(ReportCardFramework, on_delete=models.PROTECT,
+                                  related_name="runs")
+    snapshot = models.ForeignKey(
+        "studentdata.Snapshot", on_delete=models.PROTECT, related_name="report_card_runs"
+    )
+    engine = models.CharField(max_length=10, choices=[("duckdb", "DuckDB"), ("spark", "Spark")])
+    min_n = models.PositiveSmallIntegerField()
+    code_version = models.CharField(max_length=80)
+    growth_runs = models.JSONField(default=list, blank=True,
+                                   help_text="Ids of the growth runs whose results were read.")
+    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    results_path = models.CharField(max_length=300, blank=True,
+                                    help_text="Folder of results.csv and ratings.csv (lake).")
+    results_sha256 = models.CharField(max_length=64, blank=True)
+    ratings_sha256 = models.CharField(max_length=64, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(name="report_card_progress_is_percent",
+                                   condition=Q(progress__lte=100)),
+            models.UniqueConstraint(
+                fields=["framework", "snapshot", "engine", "min_n", "code_version"],
+                condition=Q(status="succeeded"),
+                name="one_succeeded_report_card_run_per_inputs",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report cards {self.framework} on snapshot {self.snapshot_id} ({self.engine})"
+
+
+class ReportCardCell(models.Model):
+    """One published cell of results.csv (a suppressed cell keeps its row, without numbers)."""
+
+    run = models.ForeignKey(ReportCardRun, on_delete=models.CASCADE, related_name="cells")
+    entity_type = models.CharField(max_length=20)
+    entity_id = models.CharField(max_length=40)
+    year = models.PositiveSmallIntegerField()
+    subgroup = models.CharField(max_length=40)
+    component = models.CharField(max_length=60)
+    metric = models.CharField(max_length=60)
+    n = models.PositiveIntegerField(null=True, blank=True)
+    value = models.DecimalField(max_digits=9, decimal_places=1, null=True, blank=True)
+    level = models.CharField(max_length=40, blank=True)
+    suppressed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["entity_type", "entity_id", "year", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="suppressed_report_card_cells_hold_no_numbers",
+                condition=Q(suppressed=False)
+                | (Q(n__isnull=True) & Q(value__isnull=True) & Q(level="")),
+            ),
+        ]
+        indexes = [models.Index(fields=["run", "entity_type", "entity_id", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.entity_type} {self.entity_id} {self.year} {self.metric} {self.subgroup}"
+
+
+class ReportCardRating(models.Model):
+    """An entity's overall rating for one year, with the context on the populations served."""
+
+    run = models.ForeignKey(ReportCardRun, on_delete=models.CASCADE, related_name="ratings")
+    entity_type = models.CharField(max_length=20)
+    entity_id = models.CharField(max_length=40)
+    entity_name = models.CharField(max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField()
+    rating = models.CharField(max_length=60)
+    points = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True,
+                                 help_text="The overall score (0-100); empty when not rated.")
+    points_change = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["entity_type", "entity_id", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "entity_type", "entity_id", "year"],
+                                    name="one_rating_per_entity_year"),
+        ]
+        indexes = [models.Index(fields=["run", "year", "entity_type"])]
+
+    def __str__(self) -> str:
+        return f"{self.entity_type} {self.entity_id} {self.year}: {self.rating}"
+
+
+class ReportCardPublication(models.Model):
+    """A year of a framework's report cards made public from one run (the current one per
+    framework and year; earlier publications stay as history)."""
+
+    framework_slug = models.SlugField(max_length=80)
+    school_year = models.PositiveSmallIntegerField()
+    run = models.ForeignKey(ReportCardRun, on_delete=models.PROTECT, related_name="publications")
+    current = models.BooleanField(default=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["framework_slug", "-school_year", "-published_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework_slug", "school_year"],
+                                    condition=Q(current=True),
+                                    name="one_current_publication_per_framework_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.framework_slug} {self.school_year} (run {self.run_id})"

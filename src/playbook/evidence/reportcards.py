@@ -1,0 +1,390 @@
+"""Report cards inside the office: versioned frameworks, runs with provenance, publication.
+
+The engine (:mod:`playbook.analytics.reportcards`) is pure; this module is where the office
+stores what it computes:
+
+- ``frameworks_load_shipped`` loads the shipped YAML frameworks as version 1 of their slug;
+  ``framework_copy_create`` makes the next version with edited cut points, validated by the
+  engine's loader (its errors name the field).
+- ``report_card_run_start`` records a queued run and hands it to a background job;
+  ``report_card_run_execute`` gathers the growth engine's stored results (starting the growth
+  runs that are missing), calls ``compute_report_cards``, writes ``results.csv`` and
+  ``ratings.csv`` in the lake (read-only, with their SHA-256) and stores every published cell
+  and rating in the database. The same inputs (framework version, snapshot, engine, minimum n,
+  code version) give byte-identical files, so a finished run is reused.
+- ``publication_publish`` makes one year of one run public (after the staff preview page).
+- ``demo_report_cards_ensure`` does all of it for the demo, idempotently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import stat
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from playbook import __version__
+from playbook.organizations.models import Organization, OrgKind
+from playbook.studentdata.lake import lake_dir
+from playbook.studentdata.models import Snapshot, SnapshotFile
+from playbook.studentdata.selectors import snapshot_current, snapshot_paths
+
+from .models import (
+    GrowthRun,
+    ReportCardCell,
+    ReportCardFramework,
+    ReportCardPublication,
+    ReportCardRating,
+    ReportCardRun,
+    RunStatus,
+)
+from .selectors import entities_table
+
+ENGINES = ("duckdb", "spark")
+CELL_BATCH = 5000
+CONTEXT_FIELDS = ("implementation_year", "score_change", "components_rated", "enrollment",
+                  "pct_econ_disadvantaged", "pct_disability", "pct_english_learner", "locale")
+
+
+class ReportCardError(ValueError):
+    """A request the report-card services refuse; the message says why."""
+
+
+# ----------------------------------------------------------------------------------------------
+# Frameworks
+
+
+def framework_engine(*, framework: ReportCardFramework) -> Any:
+    """The engine's validated :class:`Framework` for a stored version."""
+    from playbook.analytics.reportcards import framework_from_dict
+
+    return framework_from_dict(data=framework.definition,
+                               source=f"{framework.slug} v{framework.version}")
+
+
+def frameworks_load_shipped() -> list[ReportCardFramework]:
+    """Load each shipped framework as version 1 of its slug (once; later calls change nothing)."""
+    from playbook.analytics.reportcards import (
+        framework_to_dict,
+        load_framework,
+        shipped_frameworks,
+    )
+
+    made = []
+    for slug, path in shipped_frameworks().items():
+        existing = ReportCardFramework.objects.filter(slug=slug, version=1).first()
+        if existing is not None:
+            made.append(existing)
+            continue
+        fw = load_framework(path=path)
+        made.append(ReportCardFramework.objects.create(
+            slug=fw.id, version=1, name=fw.title,
+            definition=framework_to_dict(framework=fw),
+            note=f"Shipped framework {path.name} (version {fw.version}).",
+        ))
+    return made
+
+
+def framework_copy_create(*, framework: ReportCardFramework, cuts: dict[str, float],
+                          note: str = "", by: Any = None) -> ReportCardFramework:
+    """The next version of ``framework``'s slug with the given cut points.
+
+    ``cuts`` maps ``"<component id>.<metric id>.<level id>"`` to the new cut point. The copy is
+    validated with the engine's loader: a :class:`FrameworkError` names the field at fault.
+    """
+    from playbook.analytics.reportcards import framework_copy, framework_to_dict
+
+    base = framework_engine(framework=framework)
+    with transaction.atomic():
+        latest = (ReportCardFramework.objects.select_for_update()
+                  .filter(slug=framework.slug).aggregate(v=Max("version"))["v"]) or 0
+        version = latest + 1
+        label = re.sub(r"-v\d+$", "", base.version) + f"-v{version}"
+        changes = {}
+        for key, value in cuts.items():
+            component, metric, level = key.split(".")
+            changes[f"components[{component}].metrics[{metric}].cuts.{level}"] = value
+        new = framework_copy(framework=base, version=label, changes=changes)
+        return ReportCardFramework.objects.create(
+            slug=framework.slug, version=version, name=new.title,
+            definition=framework_to_dict(framework=new), based_on=framework,
+            note=note[:300], created_by=by if getattr(by, "is_authenticated", False) else None,
+        )
+
+
+# ----------------------------------------------------------------------------------------------
+# Runs
+
+
+@lru_cache(maxsize=1)
+def _engine_source_digest() -> str:
+    import playbook.analytics.reportcards as rc
+
+    root = Path(rc.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted([*root.glob("*.py")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def code_version() -> str:
+    """The code that computes report cards: the release and a digest of the engine's source."""
+    return f"playbook {__version__}; reportcards {_engine_source_digest()}"
+
+
+def report_card_run_start(
+    *, framework: ReportCardFramework, snapshot: Snapshot, engine: str = "duckdb", by: Any = None,
+    wait: bool = False,
+) -> ReportCardRun:
+    """Queue a run (or return the finished one with the same inputs: reruns are identical, so
+    they are not repeated). ``wait`` runs it here and now instead of in the background."""
+    if engine not in ENGINES:
+        raise ReportCardError(f"unknown engine {engine!r} (duckdb or spark)")
+    min_n = int(settings.PLAYBOOK_MIN_N)
+    version = code_version()
+    done = ReportCardRun.objects.filter(
+        framework=framework, snapshot=snapshot, engine=engine, min_n=min_n,
+        code_version=version, status=RunStatus.SUCCEEDED,
+    ).first()
+    if done is not None:
+        return done
+    run = ReportCardRun.objects.create(
+        framework=framework, snapshot=snapshot, engine=engine, min_n=min_n,
+        code_version=version, created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    if wait:
+        report_card_run_execute(run_id=run.pk)
+    else:
+        from playbook.config.tasks import enqueue
+
+        enqueue("playbook.evidence.reportcards.report_card_run_execute", run_id=run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def _progress(run: ReportCardRun, percent: int, message: str) -> None:
+    run.progress = percent
+    run.message = message
+    run.save(update_fields=["progress", "message"])
+
+
+def report_card_run_execute(*, run_id: int) -> ReportCardRun:
+    run = ReportCardRun.objects.select_related("snapshot", "framework").get(pk=run_id)
+    run.status = RunStatus.RUNNING
+    run.started_at = timezone.now()
+    run.save(update_fields=["status", "started_at"])
+    try:
+        _execute(run)
+    except Exception as exc:
+        run.status = RunStatus.FAILED
+        run.message = f"{type(exc).__name__}: {exc}"[:2000]
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "message", "finished_at"])
+        raise
+    return run
+
+
+def _growth_input(run: ReportCardRun, fw: Any) -> tuple[pa.Table | None, list[int]]:
+    """The growth engine's stored per-student results for every subject the framework reads and
+    every year with a prior year; missing growth runs are computed first (in this job)."""
+    from .growth import growth_run_start
+
+    subjects = sorted({m.subject for _, m in fw.metrics() if m.source == "growth"})
+    if not subjects:
+        return None, []
+    years_file = SnapshotFile.objects.filter(snapshot=run.snapshot, kind="assessments").first()
+    years = sorted(int(y) for y in (years_file.school_years if years_file else []))
+    wanted = [(s, y) for s in subjects for y in years[1:]]
+    tables = []
+    ids = []
+    for i, (subject, year) in enumerate(wanted):
+        growth = GrowthRun.objects.filter(
+            snapshot=run.snapshot, subject=subject, school_year=year,
+            status=RunStatus.SUCCEEDED,
+        ).order_by("-finished_at", "-id").first()
+        if growth is None:
+            _progress(run, 2 + int(40 * i / len(wanted)),
+                      f"computing growth for {subject} {year} ({i + 1} of {len(wanted)})")
+            growth = growth_run_start(snapshot=run.snapshot, subject=subject, school_year=year,
+                                      by=run.created_by, wait=True)
+        ids.append(growth.pk)
+        table = pq.read_table(lake_dir() / growth.results_path,
+                              columns=["student_id", "subject", "year", "sgp", "adequate_growth"])
+        tables.append(table.filter(pc.equal(table.column("year"), str(year))))
+    return (pa.concat_tables(tables) if tables else None), ids
+
+
+def report_card_entities() -> pa.Table:
+    """The registry's membership table, with the NCES locale of schools and districts."""
+    table = entities_table()
+    locale = dict(
+        Organization.objects.filter(kind__in=[OrgKind.SCHOOL, OrgKind.DISTRICT],
+                                    nces_id__isnull=False)
+        .exclude(locale="").values_list("nces_id", "locale")
+    )
+    types = table.column("entity_type").to_pylist()
+    ids = table.column("entity_id").to_pylist()
+    values = [locale.get(i) if t in ("school", "district") else None
+              for t, i in zip(types, ids, strict=True)]
+    return table.append_column("locale", pa.array(values, pa.string()))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _decimal(x: Any) -> Decimal | None:
+    return None if x is None else Decimal(f"{float(x):.1f}")
+
+
+def _execute(run: ReportCardRun) -> None:
+    from playbook.analytics.reportcards import compute_report_cards, write_results
+
+    fw = framework_engine(framework=run.framework)
+    paths = snapshot_paths(snapshot=run.snapshot)
+    _progress(run, 2, "reading growth results")
+    growth, growth_ids = _growth_input(run, fw)
+    _progress(run, 45, f"computing report cards on {run.engine}")
+    entities = report_card_entities()
+    result = compute_report_cards(framework=fw, lake_paths=paths, entities=entities,
+                                  growth=growth, engine=run.engine,  # type: ignore[arg-type]
+                                  min_n=run.min_n)
+    _progress(run, 75, "writing results")
+    rel = f"results/reportcards/run-{run.pk}"
+    target = lake_dir() / rel
+    if target.exists():
+        shutil.rmtree(target)
+    files = write_results(result, target)
+    for path in files.values():
+        os.chmod(path, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    names = {}
+    for row in entities.select(["entity_type", "entity_id", "entity_name"]).to_pylist():
+        names[(row["entity_type"], row["entity_id"])] = row["entity_name"] or ""
+    res = result.results
+    cols = {c: res.column(c).to_pylist() for c in res.column_names}
+    _progress(run, 80, f"storing {res.num_rows:,} cells")
+    with transaction.atomic():
+        ReportCardCell.objects.filter(run=run).delete()
+        ReportCardRating.objects.filter(run=run).delete()
+        batch: list[ReportCardCell] = []
+        for i in range(res.num_rows):
+            suppressed = bool(cols["suppressed"][i])
+            batch.append(ReportCardCell(
+                run=run, entity_type=cols["entity_type"][i], entity_id=cols["entity_id"][i],
+                year=cols["year"][i], subgroup=cols["subgroup"][i],
+                component=cols["component"][i], metric=cols["metric"][i],
+                n=None if suppressed else cols["n"][i],
+                value=None if suppressed else _decimal(cols["value"][i]),
+                level="" if suppressed else (cols["level"][i] or ""), suppressed=suppressed,
+            ))
+            if len(batch) >= CELL_BATCH:
+                ReportCardCell.objects.bulk_create(batch)
+                batch = []
+        ReportCardCell.objects.bulk_create(batch)
+        ratings = []
+        for r in result.ratings.to_pylist():
+            ratings.append(ReportCardRating(
+                run=run, entity_type=r["entity_type"], entity_id=r["entity_id"],
+                entity_name=names.get((r["entity_type"], r["entity_id"]), "")[:200],
+                year=r["year"], rating=r["rating"], points=_decimal(r["score"]),
+                points_change=_decimal(r["score_change"]),
+                context={k: r.get(k) for k in CONTEXT_FIELDS},
+            ))
+        ReportCardRating.objects.bulk_create(ratings, batch_size=CELL_BATCH)
+        run.growth_runs = growth_ids
+        run.results_path = rel
+        run.results_sha256 = _sha256(files["results"])
+        run.ratings_sha256 = _sha256(files["ratings"])
+        run.timings = {k: round(v, 3) for k, v in result.timings.items()}
+        run.status = RunStatus.SUCCEEDED
+        run.progress = 100
+        run.message = (f"{len(ratings):,} entity-years rated; {res.num_rows:,} published cells, "
+                       f"{sum(cols['suppressed']):,} suppressed")
+        run.finished_at = timezone.now()
+        run.save()
+
+
+def report_card_files(*, run: ReportCardRun) -> dict[str, Path]:
+    """The run's ``results.csv`` and ``ratings.csv`` in the lake."""
+    if run.status != RunStatus.SUCCEEDED or not run.results_path:
+        raise ReportCardError(f"run {run.pk} has no results")
+    folder = lake_dir() / run.results_path
+    return {"results": folder / "results.csv", "ratings": folder / "ratings.csv"}
+
+
+# ----------------------------------------------------------------------------------------------
+# Publishing
+
+
+def publication_publish(*, run: ReportCardRun, school_year: int, by: Any) -> ReportCardPublication:
+    """Make ``school_year`` of ``run`` the public report cards of its framework for that year
+    (the previous publication, if any, stays as history)."""
+    if run.status != RunStatus.SUCCEEDED:
+        raise ReportCardError("Only a finished run can be published.")
+    if not ReportCardRating.objects.filter(run=run, year=school_year).exists():
+        raise ReportCardError(f"Run {run.pk} has no report cards for {school_year}.")
+    slug = run.framework.slug
+    with transaction.atomic():
+        current = list(ReportCardPublication.objects.select_for_update().filter(
+            framework_slug=slug, school_year=school_year, current=True))
+        for pub in current:
+            if pub.run_id == run.pk:
+                return pub
+            pub.current = False
+            pub.save(update_fields=["current"])
+        return ReportCardPublication.objects.create(
+            framework_slug=slug, school_year=school_year, run=run, current=True,
+            published_by=by if getattr(by, "is_authenticated", False) else None,
+        )
+
+
+# ----------------------------------------------------------------------------------------------
+# The demo
+
+
+def demo_report_cards_ensure(*, engine: str = "duckdb") -> list[ReportCardPublication]:
+    """Load the shipped frameworks, run each (latest version) on the current snapshot and
+    publish its latest year. Idempotent: finished runs and publications are reused."""
+    snapshot = snapshot_current()
+    if snapshot is None:
+        return []
+    frameworks_load_shipped()
+    published = []
+    slugs = sorted(set(ReportCardFramework.objects.values_list("slug", flat=True)))
+    for slug in slugs:
+        framework = ReportCardFramework.objects.filter(slug=slug, version=1).get()
+        run = report_card_run_start(framework=framework, snapshot=snapshot, engine=engine,
+                                    wait=True)
+        year = ReportCardRating.objects.filter(run=run).aggregate(y=Max("year"))["y"]
+        if year is None:
+            continue
+        published.append(publication_publish(run=run, school_year=year, by=None))
+    return published
+
+
+__all__ = [
+    "ReportCardError",
+    "code_version",
+    "demo_report_cards_ensure",
+    "framework_copy_create",
+    "framework_engine",
+    "frameworks_load_shipped",
+    "publication_publish",
+    "report_card_files",
+    "report_card_run_execute",
+    "report_card_run_start",
+]

@@ -1,0 +1,82 @@
+"""Report-card runs in the office: provenance, rerun identity, background progress."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from playbook.evidence.growth import standard_from_synthetic_state
+from playbook.evidence.models import (
+    GrowthRun,
+    ReportCardCell,
+    ReportCardFramework,
+    ReportCardRating,
+    ReportCardRun,
+    RunStatus,
+)
+from playbook.evidence.reportcards import (
+    code_version,
+    frameworks_load_shipped,
+    report_card_run_execute,
+    report_card_run_start,
+)
+from playbook.studentdata.selectors import snapshot_current
+from playbook.studentdata.synth import synth_build
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def state(personas):  # type: ignore[no-untyped-def]
+    synth_build(students=2500, seed=11)
+    standard_from_synthetic_state()
+    frameworks_load_shipped()
+    return snapshot_current()
+
+
+def test_shipped_frameworks_load_once_as_version_1(state):
+    again = frameworks_load_shipped()
+    assert {f.slug for f in again} == {"approved-model-report-card",
+                                       "school-district-performance"}
+    assert ReportCardFramework.objects.count() == 2
+    assert all(f.version == 1 for f in again)
+
+
+def test_a_run_stores_cells_and_ratings_with_provenance(state, personas):
+    fw = ReportCardFramework.objects.get(slug="school-district-performance", version=1)
+    t0 = time.perf_counter()
+    run = report_card_run_start(framework=fw, snapshot=state, by=personas.officer)
+    elapsed = time.perf_counter() - t0
+    assert run.status == RunStatus.SUCCEEDED, run.message
+    print(f"run took {elapsed:.1f}s: {run.message} {run.timings}")
+    assert run.snapshot == state and run.framework == fw and run.engine == "duckdb"
+    assert run.code_version == code_version() and run.min_n == settings.PLAYBOOK_MIN_N
+    assert run.created_by == personas.officer and run.progress == 100
+    # growth came from the growth engine's stored runs (started where missing)
+    assert run.growth_runs
+    assert GrowthRun.objects.filter(pk__in=run.growth_runs, snapshot=state,
+                                    status=RunStatus.SUCCEEDED).count() == len(run.growth_runs)
+    cells = ReportCardCell.objects.filter(run=run)
+    assert cells.filter(suppressed=True).exists() and cells.filter(suppressed=False).exists()
+    assert not cells.filter(suppressed=True, n__isnull=False).exists()
+    assert not cells.filter(suppressed=False, n__lt=settings.PLAYBOOK_MIN_N, n__gt=0).exclude(
+        n__isnull=True).exists()
+    assert ReportCardRating.objects.filter(run=run, entity_type="school").exists()
+    folder = Path(settings.LAKE_DIR) / run.results_path
+    lines = (folder / "results.csv").read_text().splitlines()
+    assert lines[0] == ("framework,entity_type,entity_id,year,subgroup,component,metric,n,value,"
+                        "level,suppressed")
+    assert len(lines) - 1 == cells.count()
+    # the same inputs are not computed twice
+    assert report_card_run_start(framework=fw, snapshot=state).pk == run.pk
+    # a forced recomputation gives byte-identical files
+    twin = ReportCardRun.objects.create(framework=fw, snapshot=state, engine="duckdb",
+                                        min_n=run.min_n, code_version="rerun")
+    report_card_run_execute(run_id=twin.pk)
+    twin.refresh_from_db()
+    assert twin.results_sha256 == run.results_sha256
+    assert twin.ratings_sha256 == run.ratings_sha256
+    assert twin.growth_runs == run.growth_runs
