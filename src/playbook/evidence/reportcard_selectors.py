@@ -6,6 +6,7 @@ eligibility) read a rating: only published results, never copied.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,9 +94,18 @@ def _result_from_db(run: ReportCardRun) -> Any:
         "year": pa.array(rcols[2], pa.int32()), "rating": pa.array(rcols[3], pa.string()),
         "score": pa.array([None if p is None else float(p) for p in rcols[4]], pa.float64()),
     })
-    return ReportCardResult(framework=framework_engine(framework=run.framework),
-                            engine=run.engine, min_n=run.min_n, results=results,
-                            ratings=ratings, cells=pa.table({}))
+    given: dict[str, Any] = {
+        "framework": framework_engine(framework=run.framework), "engine": run.engine,
+        "min_n": run.min_n, "results": results, "ratings": ratings,
+    }
+    # compare_results reads only results and ratings; other required fields of the engine's
+    # result (unsuppressed cells, profiles: never stored) get empty tables.
+    for f in dataclasses.fields(ReportCardResult):
+        required = (f.default is dataclasses.MISSING
+                    and f.default_factory is dataclasses.MISSING)
+        if f.name not in given and required:
+            given[f.name] = pa.table({})
+    return ReportCardResult(**given)
 
 
 def report_card_run_compare(*, old: ReportCardRun, new: ReportCardRun) -> list[dict[str, Any]]:
