@@ -257,7 +257,8 @@ def _certify(
             except np.linalg.LinAlgError:
                 continue
     ub = u[basis]
-    tol_a = 1e-9 * np.maximum(ub, 1.0)
+    # the basic duals come from differences of sums over all observations: allow for rounding
+    tol_a = max(1e-9, 1e-12 * float(u.sum())) * np.maximum(ub, 1.0)
     feasible = np.all((a_b >= -tol_a) & (a_b <= ub + tol_a), axis=1)
     ok = feasible & (n_zero == p)
     degenerate = n_zero > p
@@ -298,6 +299,39 @@ def _independent_rows(rows: FloatArray, order: IntArray, p: int) -> list[int]:
             if len(chosen) == p:
                 break
     return chosen
+
+
+def _swap_basis(
+    x: FloatArray, y: FloatArray, u: FloatArray, b: FloatArray, beta: FloatArray, tol_r: float
+) -> tuple[FloatArray, FloatArray] | None:
+    """Near-degenerate fits: try the vertices through ``p`` of the ``p + 1`` observations
+    closest to the interior-point fit; return the first certified one as ``(coef, residuals)``.
+    """
+    p = x.shape[1]
+    near = np.argsort(np.abs(y - x @ beta), kind="stable")[: p + 1]
+    if near.size < p + 1:
+        return None
+    bases = np.array([np.delete(near, k) for k in range(p + 1)], dtype=np.intp)
+    coefs = np.full((p + 1, p), np.nan)
+    for k in range(p + 1):
+        try:
+            coefs[k] = np.linalg.solve(x[bases[k]], y[bases[k]])
+        except np.linalg.LinAlgError:
+            continue
+    usable = ~np.isnan(coefs).any(axis=1)
+    if not usable.any():
+        return None
+    ok, degen, r = _certify(
+        x, y, u, np.broadcast_to(b, (int(usable.sum()), p)), coefs[usable], bases[usable], tol_r
+    )
+    if ok.any():
+        k = int(np.argmax(ok))
+        return coefs[usable][k], r[k]
+    # a degenerate vertex (more than p observations on the fit): one feasibility LP decides
+    for k in np.flatnonzero(degen)[:2].tolist():
+        if _certify_degenerate(x, u, b, r[k], tol_r):
+            return coefs[usable][k], r[k]
+    return None
 
 
 def _crossover(
@@ -616,6 +650,11 @@ def fit_quantiles_many(
                     ok[i] = True
                     continue
             if conv[i]:
+                swap = _swap_basis(pr.x, pr.y, pr.u, pr.b_all[t], beta_ip[i], pr.tol_r)
+                if swap is not None:
+                    beta_v[i], r_of[i] = swap
+                    ok[i] = True
+                    continue
                 cross = _crossover(pr.x, pr.y, pr.u, float(taus[t]), beta_ip[i], pr.tol_r)
                 if cross is not None:
                     cb, cbeta = cross
