@@ -29,6 +29,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def prepare_inputs(*, data_dir: Path) -> dict[str, str]:
     paths = {k: str(v) for k, v in snapshot_paths(snapshot=snapshot).items()}
     rows: list[dict[str, object]] = []
     schools = Organization.objects.filter(kind=OrgKind.SCHOOL).select_related("parent")
-    district_schools: dict[int, list[str]] = {}
+    district_schools: dict[int | None, list[str]] = {}
     for s in schools:
         assert s.nces_id and s.parent and s.parent.nces_id
         rows.append({"entity_type": "school", "entity_id": s.nces_id, "school_id": s.nces_id,
@@ -169,17 +170,19 @@ def child(ns: argparse.Namespace) -> int:
     con = duckdb.connect()
     if ns.threads:
         con.execute(f"SET threads = {ns.threads}")
-    parts = []
     for kind, cols in LAKE_COLUMNS.items():
         if kind in lake_paths:
-            quoted = ", ".join(f'count("{c}")' for c in cols)
-            parts.append(f"SELECT {quoted.split(',')[0]} AS c FROM read_parquet("
-                         f"'{lake_paths[kind].as_posix()}')")
-            con.execute(f"SELECT {quoted} FROM read_parquet('{lake_paths[kind].as_posix()}')"
+            # touch every value of every column the report cards read (statistics alone
+            # would answer a bare count)
+            exprs = ", ".join(f'sum(hash("{c}"))' for c in cols)
+            con.execute(f"SELECT {exprs} FROM read_parquet('{lake_paths[kind].as_posix()}')"
                         ).fetchall()
-    con.execute(f"SELECT count(*), avg(sgp) FROM read_parquet('{ns.growth}')").fetchall()
+    con.execute("SELECT sum(hash(student_key)), sum(hash(school_year)), sum(hash(subject)), "
+                f"sum(sgp), sum(hash(adequate_growth)) FROM read_parquet('{ns.growth}')"
+                ).fetchall()
     con.close()
-    report["plain_scan_s"] = round(time.perf_counter() - t, 2)
+    scan_s = time.perf_counter() - t
+    report["plain_scan_s"] = round(scan_s, 2)
     entities = pq.read_table(ns.entities)
     growth = pq.read_table(ns.growth)
     out = Path(ns.out)
@@ -205,7 +208,7 @@ def child(ns: argparse.Namespace) -> int:
         }
     report["all_frameworks_s"] = round(total, 2)
     report["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    report["ratio_to_scan"] = round(total / max(float(report["plain_scan_s"]), 1e-9), 1)
+    report["ratio_to_scan"] = round(total / max(scan_s, 1e-9), 1)
     print(json.dumps(report, indent=2))
     return 0
 
@@ -224,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     ns = parser.parse_args(argv)
     if ns.child:
         return child(ns)
-    data_dir = ns.data_dir or Path(f"/tmp/playbook-bench-{ns.students}")
+    data_dir = ns.data_dir or Path(tempfile.gettempdir()) / f"playbook-bench-{ns.students}"
     t = time.perf_counter()
     build_state(data_dir=data_dir, students=ns.students, seed=ns.seed)
     inputs = prepare_inputs(data_dir=data_dir)

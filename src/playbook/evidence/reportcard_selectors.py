@@ -289,8 +289,16 @@ def card_build(*, run: ReportCardRun, entity_type: str, entity_id: str, year: in
     cells = list(ReportCardCell.objects.filter(
         run=run, entity_type=entity_type, entity_id=entity_id,
     ).filter(Q(year=year) | Q(subgroup="all", year__lt=year)).order_by("id"))
+    level_labels = {lv.id: lv.label for lv in fw.levels}
+    titles = {(comp.id, m.id): (comp.title, m.title) for comp, m in fw.metrics()}
+    for comp in fw.components:
+        titles[(comp.id, "score")] = (comp.title, "Component score")
     for c in cells:
         c.label = SUBGROUP_LABELS.get(c.subgroup, c.subgroup)  # type: ignore[attr-defined]
+        c.level_label = level_labels.get(c.level, c.level)  # type: ignore[attr-defined]
+        c.titles = titles.get((c.component, c.metric),  # type: ignore[attr-defined]
+                              ("Context", "Students") if c.component == "context"
+                              else (c.component, c.metric))
         c.unit = "" if c.component != "context" or c.subgroup == "all" else "%"  # type: ignore[attr-defined]
     this_year = [c for c in cells if c.year == year]
     by_key = {(c.component, c.metric, c.subgroup): c for c in this_year}

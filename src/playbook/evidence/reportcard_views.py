@@ -447,7 +447,8 @@ def card_pdf(*, card: sel.Card) -> bytes:
                 continue
             rows.append([Paragraph(escape(m.title), small),
                          "" if c is None or c.n is None else str(c.n),
-                         _fmt_value(c, m.unit), (c.level if c is not None else "") or "",
+                         _fmt_value(c, m.unit),
+                         (getattr(c, "level_label", c.level) if c is not None else "") or "",
                          Paragraph(escape(m.cuts_plain), small)])
         story += [Table(rows, colWidths=[2.0 * inch, 0.7 * inch, 1.0 * inch, 0.9 * inch,
                                          2.6 * inch], style=grid, repeatRows=1), Spacer(1, 6)]

@@ -75,7 +75,8 @@ def make_lake(root: Path, *, seed: int = 0, students: int = 600, years: tuple[in
             if grade > 12:
                 continue
             school = int(home[i])
-            spells = [(school, dt.date(year - 1, 8, 20), None)]
+            spells: list[tuple[int, dt.date, dt.date | None]] = [
+                (school, dt.date(year - 1, 8, 20), None)]
             if rng.random() < 0.03:  # moves mid-year to another school
                 other = int(rng.integers(0, n_s))
                 if other != school:
@@ -90,7 +91,7 @@ def make_lake(root: Path, *, seed: int = 0, students: int = 600, years: tuple[in
                 enr["exit_date"].append(exit_)
                 days = 180 if exit_ is None and len(spells) == 1 else 90
                 absent_rate = max(0.0, rng.normal(0.06 + 0.04 * econ[i], 0.05))
-                present = int(round(days * (1 - min(absent_rate, 0.6))))
+                present = round(days * (1 - min(absent_rate, 0.6)))
                 att["student_key"].append(keys[i])
                 att["school_year"].append(year)
                 att["school_id"].append(schools[s])

@@ -93,7 +93,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "model_participation": _write(root, "model_participation", mp,
                                       {"school_year": i32, "subject": pa.string()}),
     }
-    rows = []
+    rows: list[dict[str, Any]] = []
     for sid in (A, B):
         rows.append({"entity_type": "school", "entity_id": sid, "school_id": sid,
                      "school_year": None, "model_id": None, "locale": "41"})

@@ -11,6 +11,7 @@ lies in the row space of the equations restricted to the unknowns (rank test). N
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ PAIRS = [("econ_disadvantaged", "not_econ_disadvantaged"), ("disability", "no_di
          ("english_learner", "not_english_learner")]
 
 
-def determined(equations: list[dict[Any, float]], known: dict[Any, float],
+def determined(equations: list[dict[Any, float]], known: dict[Any, Any],
                unknowns: list[Any]) -> set[Any]:
     """Unknowns whose value the equations fix (rank test on the unknowns' columns)."""
     if not unknowns:
@@ -218,9 +219,8 @@ def _attack(result: Any, entities: pa.Table) -> list[Any]:
     unknowns = [k for k, r in cells.items() if r["suppressed"]] + sorted(residuals, key=str)
     targets |= {k for k, r in cells.items() if r["suppressed"]}
     # solve per connected group of equations to keep matrices small
-    groups = _components(eqs, set(unknowns))
     hits: list[Any] = []
-    for g_eqs, g_unknowns in groups:
+    for g_eqs, g_unknowns in _components(eqs, set(unknowns)):
         hits += sorted(determined(g_eqs, known, g_unknowns) & targets, key=str)
     return hits
 
@@ -272,7 +272,7 @@ def _components(eqs: list[dict[Any, float]], unknowns: set[Any]
 
     for eq in eqs:
         us = [k for k in eq if k in unknowns]
-        for a, b in zip(us, us[1:], strict=False):
+        for a, b in itertools.pairwise(us):
             parent[find(a)] = find(b)
     groups: dict[Any, tuple[list[dict[Any, float]], set[Any]]] = {}
     for eq in eqs:

@@ -17,7 +17,6 @@ Pure Python: no Django.
 
 from __future__ import annotations
 
-import csv
 import math
 import time
 from collections import defaultdict
@@ -33,7 +32,7 @@ from numpy.typing import NDArray
 
 from . import engines
 from .framework import FLAG_GROUPS, RACE_CODES, SUBGROUPS, Framework, Metric
-from .sql import ENROLLMENT_POP, populations, report_card_sql
+from .sql import ENROLLMENT_POP, SCHOOL_UNIT, populations, report_card_sql
 from .suppression import SuppressionStats, relation_matrix, suppress
 
 Engine = Literal["duckdb", "spark"]
@@ -68,8 +67,9 @@ class EntitiesError(ValueError):
 class ReportCardResult:
     """What ``compute_report_cards`` returns.
 
-    ``results`` and ``ratings`` are the published tables (``write_results`` writes them);
-    ``cells`` the unsuppressed integer cells the engine returned (never publish it).
+    ``results`` and ``ratings`` are the published tables (``write_results`` writes them).
+    ``cells`` (entity, year, population, subgroup: unsuppressed counts) and ``profiles`` (what
+    the engine returned) are for inspection and tests: never publish them.
     """
 
     framework: Framework
@@ -78,6 +78,7 @@ class ReportCardResult:
     results: pa.Table
     ratings: pa.Table
     cells: pa.Table
+    profiles: pa.Table
     timings: dict[str, float] = field(default_factory=dict)
     suppression: SuppressionStats = field(default_factory=SuppressionStats)
 
@@ -216,19 +217,21 @@ def compute_report_cards(
     t0 = time.perf_counter()
     ents = _entities(entities, framework)
     pops = populations(framework=framework)
-    sql = report_card_sql(pops=pops)
+    sql = report_card_sql(
+        pops=pops, schools=ents.members_school.num_rows > 0,
+        models=ents.members_model.num_rows > 0)
     tables = {"growth": _growth(growth), "members_school": ents.members_school,
               "members_model": ents.members_model}
     if engine == "duckdb":
-        cells = engines.run_duckdb(sql=sql, lake_paths=lake_paths, tables=tables,
-                                   threads=threads)
+        profiles = engines.run_duckdb(sql=sql, lake_paths=lake_paths, tables=tables,
+                                      threads=threads)
     elif engine == "spark":
-        cells = engines.run_spark(sql=sql, lake_paths=lake_paths, tables=tables, spark=spark)
+        profiles = engines.run_spark(sql=sql, lake_paths=lake_paths, tables=tables, spark=spark)
     else:
         raise ValueError(f"unknown engine {engine!r}")
     timings["engine"] = time.perf_counter() - t0
     t1 = time.perf_counter()
-    grid = _Grid.build(cells=cells, pop_keys=[p.key for p in pops])
+    grid = _Grid.build(profiles=profiles, ents=ents, pop_keys=[p.key for p in pops])
     published = grid.published_mask(framework)
     rel = _relations(grid, ents)
     timings["relations"] = time.perf_counter() - t1
@@ -241,7 +244,8 @@ def compute_report_cards(
     results, ratings = _publish(framework, grid, sup, ents, min_n)
     timings["publish"] = time.perf_counter() - t3
     return ReportCardResult(framework=framework, engine=engine, min_n=min_n, results=results,
-                            ratings=ratings, cells=cells, timings=timings, suppression=stats)
+                            ratings=ratings, cells=grid.cells_table(), profiles=profiles,
+                            timings=timings, suppression=stats)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -261,27 +265,114 @@ class _Grid:
         return (len(self.pages), len(self.pop_keys), N_SLOTS)
 
     @classmethod
-    def build(cls, *, cells: pa.Table, pop_keys: list[str]) -> _Grid:
-        et = cells.column("entity_type").to_pylist()
-        eid = cells.column("entity_id").to_pylist()
-        yr = cells.column("school_year").to_pylist()
-        page_keys = sorted(set(zip(et, eid, yr, strict=True)))
-        page_index = {k: i for i, k in enumerate(page_keys)}
-        p_idx = np.fromiter((page_index[k] for k in zip(et, eid, yr, strict=True)),
-                            dtype=np.int64, count=len(et))
+    def build(cls, *, profiles: pa.Table, ents: _Entities, pop_keys: list[str]) -> _Grid:
+        """Roll the engine's unit x profile rows up to entity pages and subgroup slots."""
+        ut = pc.dictionary_encode(profiles.column("unit_type").combine_chunks())
+        ut_names = ut.dictionary.to_pylist()
+        is_school = (np.array([n == SCHOOL_UNIT for n in ut_names] + [False])[
+            pc.fill_null(ut.indices, len(ut_names)).to_numpy(zero_copy_only=False)])
+        ui = pc.dictionary_encode(profiles.column("unit_id").combine_chunks())
+        ui_names = ui.dictionary.to_pylist()
+        ui_idx = ui.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        ut_idx = ut.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        year = profiles.column("school_year").to_numpy(zero_copy_only=False).astype(np.int64)
+        years = np.unique(year)
+        y_idx = np.searchsorted(years, year)
+        n_years = years.size
+
+        # entities: school-based ones (unions of schools) then model-based ones
+        model_units = sorted({(ut_names[a], ui_names[b]) for a, b in set(zip(
+            ut_idx[~is_school].tolist(), ui_idx[~is_school].tolist(), strict=True))})
+        ekeys = sorted(ents.school_sets) + model_units
+        e_index = {k: i for i, k in enumerate(ekeys)}
+        # schools: the unit ids of school rows, as dictionary positions
+        s_index = {ui_names[i]: i for i in np.unique(ui_idx[is_school]).tolist()}
+        n_units = len(ui_names)
+        m_school, m_entity, m_from = [], [], []
+        for key, members in ents.school_sets.items():
+            for sid, start in members:
+                if sid in s_index:
+                    m_school.append(s_index[sid])
+                    m_entity.append(e_index[key])
+                    m_from.append(-1 if start is None else start)
+        ms = np.array(m_school, dtype=np.int64)
+        me = np.array(m_entity, dtype=np.int64)
+        mf = np.array(m_from, dtype=np.int64)
+        order = np.argsort(ms, kind="stable")
+        ms, me, mf = ms[order], me[order], mf[order]
+        m_start = np.searchsorted(ms, np.arange(n_units))
+        m_count = np.bincount(ms, minlength=n_units)
+
+        # rows -> (row, entity): schools expand to every entity holding them that year
+        rows_s = np.flatnonzero(is_school)
+        s_of = ui_idx[rows_s]
+        reps = m_count[s_of] if rows_s.size else rows_s
+        row_e = np.repeat(rows_s, reps)
+        first = np.repeat(m_start[s_of], reps) if rows_s.size else rows_s
+        offset = np.arange(row_e.size) - np.repeat(np.cumsum(reps) - reps, reps)
+        mem = first + offset
+        keep = (mf[mem] < 0) | (mf[mem] <= year[row_e])
+        row_e, ent_e = row_e[keep], me[mem[keep]]
+        rows_m = np.flatnonzero(~is_school)
+        unit_entity = {(a, b): e_index[(ut_names[a], ui_names[b])] for a, b in set(zip(
+            ut_idx[rows_m].tolist(), ui_idx[rows_m].tolist(), strict=True))}
+        ent_m = np.array([unit_entity[(a, b)] for a, b in zip(
+            ut_idx[rows_m].tolist(), ui_idx[rows_m].tolist(), strict=True)], dtype=np.int64)
+        row_all = np.concatenate([row_e, rows_m])
+        ent_all = np.concatenate([ent_e, ent_m])
+
+        # pages: the (entity, year) pairs with any records
+        pkey = ent_all * n_years + y_idx[row_all]
+        page_flat, page_of = np.unique(pkey, return_inverse=True)
+        pages = [(ekeys[int(k) // n_years][0], ekeys[int(k) // n_years][1],
+                  int(years[int(k) % n_years])) for k in page_flat]
+        # order pages by (entity type, entity id, year)
+        page_order = sorted(range(len(pages)), key=lambda i: pages[i])
+        rank = np.empty(len(pages), dtype=np.int64)
+        rank[np.array(page_order, dtype=np.int64)] = np.arange(len(pages))
+        pages = [pages[i] for i in page_order]
+        page_of = rank[page_of]
+
         pop_map = {k: i for i, k in enumerate(pop_keys)}
-        pop_idx = np.array([pop_map[p] for p in cells.column("pop").to_pylist()], dtype=np.int64)
-        s_idx = np.array([SLOT[s] for s in cells.column("subgroup").to_pylist()],
-                         dtype=np.int64)
-        shape = (len(page_keys), len(pop_keys), N_SLOTS)
-        amount = {}
+        pop = _codes(profiles.column("pop"), pop_map)
+        n_pops = len(pop_keys)
+        base = (page_of * n_pops + pop[row_all]) * N_SLOTS
+        # the subgroup slots of each row: all, its race, and one of each flag pair
+        race_slot = _codes(profiles.column("race"), {r: SLOT[r] for r in RACE_CODES})
+        slot_sets = [np.full(profiles.num_rows, SLOT["all"], dtype=np.int64), race_slot]
+        for col, flag in (("econ", "econ_disadvantaged"), ("dis", "disability"),
+                          ("el", "english_learner")):
+            c = profiles.column(col)
+            val = pc.fill_null(c, False).to_numpy(zero_copy_only=False).astype(bool)
+            null = pc.is_null(c).to_numpy(zero_copy_only=False).astype(bool)
+            slot_sets.append(np.where(null, -1, np.where(val, SLOT[flag],
+                                                         SLOT[FLAG_GROUPS[flag]])))
+        n_cells = len(pages) * n_pops * N_SLOTS
+        shape = (len(pages), n_pops, N_SLOTS)
+        amount: dict[str, NDArray[np.int64]] = {}
+        raw = {a: profiles.column("cnt" if a == "n" else a).to_numpy(zero_copy_only=False)
+               for a in AMOUNTS}
+        v = profiles.column("v").fill_null(np.nan).to_numpy(zero_copy_only=False)
+        flat_parts, src_parts = [], []
+        for slots in slot_sets:
+            sl = slots[row_all]
+            ok = sl >= 0
+            flat_parts.append(base[ok] + sl[ok])
+            src_parts.append(row_all[ok])
+        flat = np.concatenate(flat_parts)
+        src = np.concatenate(src_parts)
+        del flat_parts, src_parts
         for a in AMOUNTS:
-            arr = np.zeros(shape, dtype=np.int64)
-            arr[p_idx, pop_idx, s_idx] = cells.column(a).to_numpy(zero_copy_only=False)
-            amount[a] = arr
-        median = np.full(shape, np.nan)
-        median[p_idx, pop_idx, s_idx] = cells.column("median_v").fill_null(np.nan).to_numpy(
-            zero_copy_only=False)
+            amount[a] = np.bincount(flat, weights=raw[a][src], minlength=n_cells).astype(
+                np.int64)
+        v_ok = ~np.isnan(v)
+        distinct, v_code = np.unique(v[v_ok], return_inverse=True)
+        code = np.full(v.size, -1, dtype=np.int64)
+        code[v_ok] = v_code
+        has_v = v_ok[src]
+        median = _lower_medians(flat[has_v], code[src[has_v]], distinct, raw["n"][src[has_v]],
+                                n_cells)
+        amount = {a: x.reshape(shape) for a, x in amount.items()}
         # residual slots: students in "all" and in no group of the partition
         for pname, groups in PARTITIONS.items():
             r = SLOT[f"~{pname}"]
@@ -289,7 +380,23 @@ class _Grid:
                 arr = amount[a]
                 arr[:, :, r] = arr[:, :, SLOT["all"]] - arr[:, :, [SLOT[g] for g in groups]].sum(
                     axis=2)
-        return cls(page_keys, page_index, pop_keys, amount, median)
+        page_index = {k: i for i, k in enumerate(pages)}
+        return cls(pages, page_index, pop_keys, amount, median.reshape(shape))
+
+    def cells_table(self) -> pa.Table:
+        """The non-empty cells (never published: for inspection and tests)."""
+        n = self.amount["n"]
+        p, q, s = np.nonzero(n[:, :, :N_SUBGROUPS] > 0)
+        return pa.table({
+            "entity_type": [self.pages[i][0] for i in p.tolist()],
+            "entity_id": [self.pages[i][1] for i in p.tolist()],
+            "school_year": pa.array([self.pages[i][2] for i in p.tolist()], pa.int32()),
+            "pop": [self.pop_keys[i] for i in q.tolist()],
+            "subgroup": [SLOTS[i] for i in s.tolist()],
+            **{a: pa.array(self.amount[a][p, q, s], pa.int64()) for a in AMOUNTS},
+            "median_v": pa.array(self.median[p, q, s], pa.float64(),
+                                 mask=np.isnan(self.median[p, q, s])),
+        })
 
     def published_mask(self, framework: Framework) -> NDArray[np.bool_]:
         mask = np.zeros(self.shape, dtype=bool)
@@ -299,6 +406,45 @@ class _Grid:
 
     def cell(self, page: int, pop: int, slot: int) -> int:
         return (page * len(self.pop_keys) + pop) * N_SLOTS + slot
+
+
+def _codes(col: pa.ChunkedArray, mapping: Mapping[str, int]) -> NDArray[np.int64]:
+    """Map a string column through ``mapping`` (-1 for null or unknown values)."""
+    enc = pc.dictionary_encode(col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col)
+    lookup = np.array([mapping.get(x, -1) for x in enc.dictionary.to_pylist()] + [-1],
+                      dtype=np.int64)
+    idx = pc.fill_null(enc.indices, len(enc.dictionary)).to_numpy(zero_copy_only=False)
+    return lookup[idx.astype(np.int64)]
+
+
+def _lower_medians(cells: NDArray[np.int64], code: NDArray[np.int64],
+                   distinct: NDArray[np.float64], counts: NDArray[np.int64],
+                   n_cells: int) -> NDArray[np.float64]:
+    """Per cell, the lower median of ``values`` weighted by ``counts``: the smallest value whose
+    cumulative count reaches half of the cell's total (2 * running >= total). NaN for none.
+
+    ``code`` is each value's rank among the ``distinct`` values (SGPs: at most 99); each chunk
+    of cells gets a dense histogram, whose cumulative sums find the median.
+    """
+    out = np.full(n_cells, np.nan)
+    if cells.size == 0:
+        return out
+    k = distinct.size
+    mark = np.zeros(n_cells, dtype=bool)
+    mark[cells] = True
+    used = np.flatnonzero(mark)
+    local = (np.cumsum(mark) - 1)[cells]
+    per_chunk = max(1, 8_000_000 // k)
+    weights = counts.astype(np.float64)
+    for lo in range(0, used.size, per_chunk):
+        hi = min(used.size, lo + per_chunk)
+        mask = (local >= lo) & (local < hi)
+        hist = np.bincount((local[mask] - lo) * k + code[mask], weights=weights[mask],
+                           minlength=(hi - lo) * k).reshape(hi - lo, k)
+        cum = np.cumsum(hist, axis=1)
+        first = np.argmax(2 * cum >= cum[:, -1:], axis=1)
+        out[used[lo:hi]] = distinct[first]
+    return out
 
 
 # ----------------------------------------------------------------------------------------------
@@ -380,8 +526,9 @@ def _containment(grid: _Grid, ents: _Entities) -> list[tuple[int, list[int]]]:
         for key, s in sets.items():
             for sid in s:
                 by_school[sid].append(key)
+        types = {k[0] for k in sets}
         for pkey, pset in sets.items():
-            for ctype in {k[0] for k in sets} - {pkey[0]}:
+            for ctype in types - {pkey[0]}:
                 kids = {k for sid in pset for k in by_school[sid] if k[0] == ctype}
                 if not kids or kids == {pkey}:
                     continue
@@ -450,36 +597,37 @@ def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _E
     n_pages = len(grid.pages)
     pop_of = {k: i for i, k in enumerate(grid.pop_keys)}
     fw = framework.name
-    level_ids = [lv.id for lv in framework.levels]
     points = np.array([lv.points for lv in framework.levels])
     max_points = points.max()
     sg_slots = [SLOT[s] for s in framework.subgroups]
     years = np.array([y for _, _, y in grid.pages])
-    impl = np.array([
-        -1 if ents.start_year.get((et, eid)) is None else y - ents.start_year[(et, eid)] + 1
-        for et, eid, y in grid.pages])
+    impl = np.array([_implementation_year(ents.start_year.get((et, eid)), y)
+                     for et, eid, y in grid.pages], dtype=np.int64)
 
-    cols: dict[str, list[Any]] = {c: [] for c in RESULT_COLUMNS}
     page_et = [p[0] for p in grid.pages]
     page_id = [p[1] for p in grid.pages]
+    chunks: list[dict[str, NDArray[Any]]] = []
+    names: dict[str, list[str]] = {"component": [], "metric": []}
 
     def emit(component: str, metric: str, n: NDArray[Any], value: NDArray[np.float64],
-             level: list[str | None] | NDArray[Any], suppressed: NDArray[np.bool_],
-             pages: NDArray[np.int64], subgroups: list[str]) -> None:
-        cols["framework"].extend([fw] * len(pages))
-        cols["entity_type"].extend(page_et[i] for i in pages)
-        cols["entity_id"].extend(page_id[i] for i in pages)
-        cols["year"].extend(years[pages].tolist())
-        cols["subgroup"].extend(subgroups)
-        cols["component"].extend([component] * len(pages))
-        cols["metric"].extend([metric] * len(pages))
-        cols["n"].extend(n.tolist())
-        cols["value"].extend(value.tolist())
-        cols["level"].extend(level)
-        cols["suppressed"].extend(suppressed.tolist())
+             level: NDArray[np.int64], suppressed: NDArray[np.bool_], pages: NDArray[np.int64],
+             subgroups: NDArray[np.int64]) -> None:
+        """Queue rows; ``level``: index into the framework's levels or -1; ``subgroups``: slot
+        indices; ``n`` -1 for none."""
+        for key, name in (("component", component), ("metric", metric)):
+            if name not in names[key]:
+                names[key].append(name)
+        chunks.append({
+            "page": pages, "subgroup": subgroups,
+            "component": np.full(pages.size, names["component"].index(component), np.int32),
+            "metric": np.full(pages.size, names["metric"].index(metric), np.int32),
+            "n": np.asarray(n, np.int64), "value": np.asarray(value, float),
+            "level": np.asarray(level, np.int64), "suppressed": np.asarray(suppressed, bool),
+        })
 
     pages_rep = np.repeat(np.arange(n_pages), len(sg_slots))
-    sg_names = [SUBGROUPS[s] for s in sg_slots] * n_pages
+    sg_rep = np.tile(np.array(sg_slots, dtype=np.int64), n_pages)
+    no_level = np.full(pages_rep.size, -1)
 
     # context: enrollment and the share of each subgroup
     ep = pop_of[ENROLLMENT_POP]
@@ -514,10 +662,8 @@ def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _E
             # rows
             n_rows = n[:, sg_slots].ravel()
             sup_rows = s[:, sg_slots].ravel() & (n_rows > 0)
-            emit(comp.id, m.id, np.where(sup_rows, -1, n_rows),
-                 v[:, sg_slots].ravel(),
-                 [level_ids[i] if i >= 0 else None for i in lv[:, sg_slots].ravel().tolist()],
-                 sup_rows, pages_rep, sg_names)
+            emit(comp.id, m.id, np.where(sup_rows, -1, n_rows), v[:, sg_slots].ravel(),
+                 lv[:, sg_slots].ravel(), sup_rows, pages_rep, sg_rep)
             if not m.rated or not comp.weight:
                 continue
             rated_slots = [SLOT[g] for g in m.rated_subgroups]
@@ -543,17 +689,17 @@ def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _E
         if not comp.weight:
             continue
         emit(comp.id, SCORE_METRIC, np.full(n_pages, -1), comp_scores[:, ci],
-             [None] * n_pages, np.zeros(n_pages, dtype=bool), np.arange(n_pages),
-             ["all"] * n_pages)
+             np.full(n_pages, -1), np.zeros(n_pages, dtype=bool), np.arange(n_pages),
+             np.full(n_pages, SLOT["all"]))
 
     # context rows
     emit(CONTEXT_COMPONENT, "enrollment",
          np.where(ctx_sup[:, sg_slots].ravel() & (en[:, sg_slots].ravel() > 0), -1,
                   en[:, sg_slots].ravel()),
-         ctx_value[:, sg_slots].ravel(), [None] * len(pages_rep),
-         ctx_sup[:, sg_slots].ravel() & (en[:, sg_slots].ravel() > 0), pages_rep, sg_names)
+         ctx_value[:, sg_slots].ravel(), no_level,
+         ctx_sup[:, sg_slots].ravel() & (en[:, sg_slots].ravel() > 0), pages_rep, sg_rep)
 
-    results = _results_table(cols, framework, grid)
+    results = _results_table(chunks, names, framework, grid)
 
     # overall rating
     cw = np.array([c.weight for c in framework.components])
@@ -600,6 +746,11 @@ def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _E
     return results, ratings
 
 
+def _implementation_year(start: int | None, year: int) -> int:
+    """Year of implementation (1 = the first year), -1 where the start is unknown."""
+    return -1 if start is None else year - start + 1
+
+
 def _gap_reference_slots() -> list[int]:
     """For each slot, the group a growth gap compares it with: a flag group's complement
     (econ_disadvantaged <-> not_econ_disadvantaged, ...), all students for the race groups."""
@@ -621,26 +772,36 @@ def _active(years: tuple[int | None, int | None], impl: NDArray[np.int64]) -> ND
     return ok
 
 
-def _results_table(cols: dict[str, list[Any]], framework: Framework, grid: _Grid) -> pa.Table:
-    n = np.array(cols["n"], dtype=np.int64)
-    value = np.array(cols["value"], dtype=float)
-    table = pa.table({
-        "framework": pa.array(cols["framework"], pa.string()),
-        "entity_type": pa.array(cols["entity_type"], pa.string()),
-        "entity_id": pa.array(cols["entity_id"], pa.string()),
-        "year": pa.array(cols["year"], pa.int32()),
-        "subgroup": pa.array(cols["subgroup"], pa.string()),
-        "component": pa.array(cols["component"], pa.string()),
-        "metric": pa.array(cols["metric"], pa.string()),
+def _results_table(chunks: list[dict[str, NDArray[Any]]], names: dict[str, list[str]],
+                   framework: Framework, grid: _Grid) -> pa.Table:
+    """One table from the queued rows, ordered by entity, year, then emission order
+    (components and metrics as in the framework, subgroups in publishing order)."""
+    cat = {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
+    order = np.argsort(cat["page"], kind="stable")
+    cat = {k: v[order] for k, v in cat.items()}
+    page = cat["page"]
+    n = cat["n"]
+    value = cat["value"]
+    level_ids = pa.array([lv.id for lv in framework.levels], pa.string())
+    level = cat["level"]
+
+    def take(values: list[Any], idx: NDArray[Any], typ: pa.DataType) -> pa.Array:
+        return pa.array(values, typ).take(pa.array(idx))
+
+    return pa.table({
+        "framework": take([framework.name], np.zeros(page.size, np.int32), pa.string()),
+        "entity_type": take([p[0] for p in grid.pages], page, pa.string()),
+        "entity_id": take([p[1] for p in grid.pages], page, pa.string()),
+        "year": take([p[2] for p in grid.pages], page, pa.int32()),
+        "subgroup": take(list(SLOTS), cat["subgroup"], pa.string()),
+        "component": take(names["component"], cat["component"], pa.string()),
+        "metric": take(names["metric"], cat["metric"], pa.string()),
         "n": pa.array(n, pa.int64(), mask=n < 0),
         "value": pa.array(value, pa.float64(), mask=np.isnan(value)),
-        "level": pa.array(cols["level"], pa.string()),
-        "suppressed": pa.array(cols["suppressed"], pa.bool_()),
+        "level": pc.if_else(pa.array(level >= 0), level_ids.take(
+            pa.array(np.maximum(level, 0))), pa.scalar(None, pa.string())),
+        "suppressed": pa.array(cat["suppressed"], pa.bool_()),
     })
-    table = table.filter(pc.is_in(table.column("entity_type"),
-                                  pa.array(list(framework.entity_types))))
-    return table.sort_by([("entity_type", "ascending"), ("entity_id", "ascending"),
-                          ("year", "ascending")])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -662,25 +823,33 @@ def write_results(result: ReportCardResult, out_dir: str | Path) -> dict[str, Pa
     return paths
 
 
-def _fmt(x: Any) -> str:
-    if x is None:
-        return ""
-    if isinstance(x, bool):
-        return "true" if x else "false"
-    if isinstance(x, float):
-        if x.is_integer():
-            return str(int(x))
-        return f"{x:.1f}" if round(x, 1) == x else repr(x)
-    return str(x)
+def _csv_text(col: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """A column as CSV field text: empty for null, true/false, numbers in their shortest form
+    (values are already rounded), quoted only where needed."""
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    if pa.types.is_boolean(col.type):
+        text = pc.if_else(col, "true", "false")
+    else:
+        text = col.cast(pa.string())
+    text = pc.fill_null(text, "")
+    needs = pc.match_substring_regex(text, '[",\r\n]')
+    if pc.any(needs).as_py():
+        quoted = pc.binary_join_element_wise(
+            "", pc.replace_substring(text, '"', '""'), "", '"')
+        text = pc.if_else(needs, quoted, text)
+    return text
 
 
 def _write_csv(table: pa.Table, path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(table.column_names)
-        for batch in table.to_batches(max_chunksize=200_000):
-            columns = [[_fmt(x) for x in c.to_pylist()] for c in batch.columns]
-            w.writerows(zip(*columns, strict=True))
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(table.column_names) + "\n")
+        step = 500_000
+        for start in range(0, table.num_rows, step):
+            part = table.slice(start, step)
+            lines = pc.binary_join_element_wise(*[_csv_text(c) for c in part.columns], ",")
+            fh.write("\n".join(lines.to_pylist()))
+            fh.write("\n")
 
 
 def compare_results(*, old: ReportCardResult, new: ReportCardResult) -> pa.Table:
@@ -698,7 +867,7 @@ def compare_results(*, old: ReportCardResult, new: ReportCardResult) -> pa.Table
 
     key = ["entity_type", "entity_id", "year"]
     ro, rn = index(old.ratings, key), index(new.ratings, key)
-    lkey = key + ["subgroup", "component", "metric"]
+    lkey = [*key, "subgroup", "component", "metric"]
     lo = {k: r["level"] for k, r in index(old.results, lkey).items()}
     ln = {k: r["level"] for k, r in index(new.results, lkey).items()}
     level_changes: dict[tuple[Any, ...], int] = defaultdict(int)

@@ -44,8 +44,6 @@ _EMPTY_SCHEMAS: dict[str, pa.Schema] = {
         ("student_key", pa.string()), ("school_year", pa.int32()), ("school_id", pa.string()),
         ("model_id", pa.string()), ("subject", pa.string())]),
 }
-CELL_ORDER = [("entity_type", "ascending"), ("entity_id", "ascending"),
-              ("school_year", "ascending"), ("pop", "ascending"), ("subgroup", "ascending")]
 
 
 def _quote_path(path: Path) -> str:
@@ -101,15 +99,17 @@ def run_spark(*, sql: str, lake_paths: Mapping[str, Path], tables: Mapping[str, 
     return _normalize(out)
 
 
-_OUT_SCHEMA = pa.schema([
-    ("entity_type", pa.string()), ("entity_id", pa.string()), ("school_year", pa.int32()),
-    ("pop", pa.string()), ("subgroup", pa.string()), ("n", pa.int64()), ("x1", pa.int64()),
-    ("x2", pa.int64()), ("num", pa.int64()), ("den", pa.int64()), ("median_v", pa.float64()),
+PROFILE_SCHEMA = pa.schema([
+    ("unit_type", pa.string()), ("unit_id", pa.string()), ("school_year", pa.int32()),
+    ("pop", pa.string()), ("v", pa.float64()), ("race", pa.string()), ("econ", pa.bool_()),
+    ("dis", pa.bool_()), ("el", pa.bool_()), ("cnt", pa.int64()), ("x1", pa.int64()),
+    ("x2", pa.int64()), ("num", pa.int64()), ("den", pa.int64()),
 ])
+PROFILE_ORDER = [(f.name, "ascending") for f in PROFILE_SCHEMA][:9]
 
 
 def _normalize(table: pa.Table) -> pa.Table:
-    table = table.select(_OUT_SCHEMA.names)
-    table = pa.Table.from_arrays(
-        [table.column(f.name).cast(f.type) for f in _OUT_SCHEMA], schema=_OUT_SCHEMA)
-    return table.sort_by(CELL_ORDER).combine_chunks()
+    """The engine's rows in the declared schema (unordered: everything after is order-free)."""
+    table = table.select(PROFILE_SCHEMA.names)
+    return pa.Table.from_arrays(
+        [table.column(f.name).cast(f.type) for f in PROFILE_SCHEMA], schema=PROFILE_SCHEMA)

@@ -1,15 +1,13 @@
 """One SQL text for both engines: DuckDB and Spark SQL run the same statement.
 
-The statement uses only what both dialects accept and agree on: CTEs, joins, ``UNION ALL``,
-``CASE``, ``COUNT``/``SUM``/``MIN``/``MAX`` and one cumulative ``SUM`` window. It returns
-integers (counts and sums) and values taken from the input (the median SGP), never a floating
-point result of arithmetic, so both engines give bit-identical output; percentages and rounding
-happen afterwards in Python on those integers.
-
-The median is defined exactly (the lower median: the smallest value whose cumulative count
-reaches half of the students) and computed from a histogram, so it needs no engine-specific
-percentile function and rolls up from schools to districts without revisiting students.
-Growth gaps are differences of two such medians, taken in Python.
+The statement does the student-level work (selecting the records each population counts,
+attributing them to schools or to models, joining demographics) and returns them summed by
+unit and demographic profile. It uses only what both dialects accept and agree on: CTEs, joins,
+``UNION ALL``, ``CASE``, ``COUNT``/``SUM``/``MAX``, ``DISTINCT`` and ``ROW_NUMBER`` with a total
+order. It returns integers and values copied from the input (the SGP), never a floating-point
+result of arithmetic, so both engines give bit-identical rows; the roll-up to entities and
+subgroups, the exact lower median, percentages and rounding happen afterwards in NumPy
+(``compute.py``), the same code for both.
 
 The engine registers these views first (see ``engines.py``): ``enrollment``, ``demographics``,
 ``assessments`` (with ``window`` renamed ``test_window``, a reserved word in both dialects),
@@ -24,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .framework import FLAG_GROUPS, Framework, Metric
+from .framework import Framework, Metric
 
 PROFICIENT_LEVEL = 3
 ENROLLMENT_POP = "enrollment"
@@ -123,38 +121,46 @@ def _fact_select(p: Population) -> str:
     raise ValueError(f"unknown population source {p.source}")
 
 
-#: profile column -> (subgroup when true, subgroup when false)
-_FLAG_COLUMNS = {"econ": "econ_disadvantaged", "dis": "disability", "el": "english_learner"}
-_SUBGROUP_CASE = (
-    "CASE k.k WHEN 0 THEN 'all' WHEN 1 THEN p.race "
-    + " ".join(
-        f"WHEN {i} THEN CASE WHEN p.{col} THEN {_lit(flag)} "
-        f"WHEN NOT p.{col} THEN {_lit(FLAG_GROUPS[flag])} END"
-        for i, (col, flag) in enumerate(_FLAG_COLUMNS.items(), start=2)
-    )
-    + " END"
+SCHOOL_UNIT = "~school"
+
+_PROFILE_SUMS = (
+    "CAST(COUNT(*) AS BIGINT) AS cnt, CAST(SUM(f.x1) AS BIGINT) AS x1, "
+    "CAST(SUM(f.x2) AS BIGINT) AS x2, CAST(SUM(f.num) AS BIGINT) AS num, "
+    "CAST(SUM(f.den) AS BIGINT) AS den"
 )
 
-_KEYS = "SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4"
 
-_SUMS = (
-    "CAST(SUM(cnt) AS BIGINT) AS cnt, CAST(SUM(x1) AS BIGINT) AS x1, "
-    "CAST(SUM(x2) AS BIGINT) AS x2, CAST(SUM(num) AS BIGINT) AS num, "
-    "CAST(SUM(den) AS BIGINT) AS den"
-)
+def report_card_sql(*, pops: Iterable[Population], schools: bool = True,
+                    models: bool = True) -> str:
+    """The statement returning student records summed by unit and *demographic profile*.
 
-_CELL = "entity_type, entity_id, school_year, pop, subgroup"
-
-
-def report_card_sql(*, pops: Iterable[Population]) -> str:
-    """The statement returning one row per (entity, year, population, subgroup) cell.
-
-    Columns: entity_type, entity_id, school_year, pop, subgroup, n, x1, x2, num, den,
-    median_v. Records are first summed per school (or entity) and *demographic profile*
-    (race, the three flags, the SGP), which is far smaller than one row per student, and only
-    then spread over the subgroups each profile belongs to.
+    A unit is a school (``unit_type = '~school'``, for the school-based entities, which are
+    unions of schools) or a model-based entity (``unit_type`` model or provider, whose students
+    come from model participation). A profile is (population, SGP, race, the three flags); the
+    rows are far fewer than students. Columns: unit_type, unit_id, school_year, pop, v, race,
+    econ, dis, el, cnt, x1, x2, num, den. The roll-up to entities and subgroups and the medians
+    are exact integer work done on these rows in NumPy (``compute.py``), the same for both
+    engines. ``schools``/``models``: leave out a path the framework does not rate.
     """
     facts = "\nUNION ALL\n".join(_fact_select(p) for p in pops)
+    parts = []
+    if schools:
+        parts.append(f"""
+  SELECT '{SCHOOL_UNIT}' AS unit_type, f.school_id AS unit_id, f.school_year, f.pop, f.v,
+    d.race, d.econ, d.dis, d.el, {_PROFILE_SUMS}
+  FROM facts f LEFT JOIN demo d
+    ON d.student_key = f.student_key AND d.school_year = f.school_year
+  WHERE f.school_id IN (SELECT school_id FROM members_school)
+  GROUP BY f.school_id, f.school_year, f.pop, f.v, d.race, d.econ, d.dis, d.el""")
+    if models:
+        parts.append(f"""
+  SELECT f.entity_type AS unit_type, f.entity_id AS unit_id, f.school_year, f.pop, f.v,
+    d.race, d.econ, d.dis, d.el, {_PROFILE_SUMS}
+  FROM model_facts f LEFT JOIN demo d
+    ON d.student_key = f.student_key AND d.school_year = f.school_year
+  GROUP BY f.entity_type, f.entity_id, f.school_year, f.pop, f.v, d.race, d.econ, d.dis,
+    d.el""")
+    body = "\nUNION ALL\n".join(parts)
     return f"""
 WITH
 spring AS (
@@ -182,29 +188,6 @@ demo AS (
     disability AS dis, english_learner AS el
   FROM demographics
 ),
-k AS ({_KEYS}),
-school_profiles AS (
-  SELECT f.school_id, f.school_year, f.pop, f.v, d.race, d.econ, d.dis, d.el,
-    COUNT(*) AS cnt, SUM(f.x1) AS x1, SUM(f.x2) AS x2, SUM(f.num) AS num, SUM(f.den) AS den
-  FROM facts f LEFT JOIN demo d
-    ON d.student_key = f.student_key AND d.school_year = f.school_year
-  WHERE f.school_id IN (SELECT school_id FROM members_school)
-  GROUP BY f.school_id, f.school_year, f.pop, f.v, d.race, d.econ, d.dis, d.el
-),
-school_cube AS (
-  SELECT school_id, school_year, pop, subgroup, v, {_SUMS} FROM (
-    SELECT p.school_id, p.school_year, p.pop, {_SUBGROUP_CASE} AS subgroup, p.v,
-      p.cnt, p.x1, p.x2, p.num, p.den
-    FROM school_profiles p CROSS JOIN k
-  ) s WHERE subgroup IS NOT NULL
-  GROUP BY school_id, school_year, pop, subgroup, v
-),
-school_entities AS (
-  SELECT m.entity_type, m.entity_id, c.school_year, c.pop, c.subgroup, c.v,
-    c.cnt, c.x1, c.x2, c.num, c.den
-  FROM school_cube c JOIN members_school m
-    ON m.school_id = c.school_id AND (m.from_year IS NULL OR c.school_year >= m.from_year)
-),
 mm AS (
   SELECT DISTINCT e.entity_type, e.entity_id, p.student_key, p.school_year, p.school_id,
     COALESCE(p.subject, '*') AS msubj
@@ -226,43 +209,6 @@ model_facts AS (
   SELECT DISTINCT entity_type, entity_id, '{ENROLLMENT_POP}' AS pop, student_key, school_year,
     CAST(NULL AS DOUBLE) AS v, 0 AS x1, 0 AS x2, 0 AS num, 0 AS den
   FROM mm
-),
-model_profiles AS (
-  SELECT f.entity_type, f.entity_id, f.school_year, f.pop, f.v, d.race, d.econ, d.dis, d.el,
-    COUNT(*) AS cnt, SUM(f.x1) AS x1, SUM(f.x2) AS x2, SUM(f.num) AS num, SUM(f.den) AS den
-  FROM model_facts f LEFT JOIN demo d
-    ON d.student_key = f.student_key AND d.school_year = f.school_year
-  GROUP BY f.entity_type, f.entity_id, f.school_year, f.pop, f.v, d.race, d.econ, d.dis, d.el
-),
-model_entities AS (
-  SELECT entity_type, entity_id, school_year, pop, subgroup, v, {_SUMS} FROM (
-    SELECT p.entity_type, p.entity_id, p.school_year, p.pop, {_SUBGROUP_CASE} AS subgroup,
-      p.v, p.cnt, p.x1, p.x2, p.num, p.den
-    FROM model_profiles p CROSS JOIN k
-  ) s WHERE subgroup IS NOT NULL
-  GROUP BY entity_type, entity_id, school_year, pop, subgroup, v
-),
-hist AS (
-  SELECT {_CELL}, v, {_SUMS} FROM (
-    SELECT * FROM school_entities UNION ALL SELECT * FROM model_entities
-  ) u GROUP BY {_CELL}, v
-),
-cells AS (
-  SELECT {_CELL}, {_SUMS.replace("AS cnt", "AS n")} FROM hist GROUP BY {_CELL}
-),
-cum AS (
-  SELECT {_CELL}, v,
-    SUM(cnt) OVER (PARTITION BY {_CELL} ORDER BY v
-                   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running,
-    SUM(cnt) OVER (PARTITION BY {_CELL}) AS total
-  FROM hist WHERE v IS NOT NULL
-),
-medians AS (
-  SELECT {_CELL}, MIN(v) AS median_v FROM cum WHERE 2 * running >= total GROUP BY {_CELL}
 )
-SELECT c.entity_type, c.entity_id, c.school_year, c.pop, c.subgroup,
-  c.n, c.x1, c.x2, c.num, c.den, md.median_v
-FROM cells c
-LEFT JOIN medians md ON md.entity_type = c.entity_type AND md.entity_id = c.entity_id
-  AND md.school_year = c.school_year AND md.pop = c.pop AND md.subgroup = c.subgroup
+{body}
 """
