@@ -78,6 +78,12 @@ def _build_state(*, students: int, seed: int) -> None:
 
     demo_accounts_ensure(password=DEMO_PASSWORD)
     _build_growth()
+    from playbook.evidence.reportcards import demo_report_cards_ensure
+
+    started = time.monotonic()
+    demo_report_cards_ensure()
+    print(f"Report cards: both frameworks computed and the latest year published "
+          f"({time.monotonic() - started:.1f} s).")
     from playbook.programs.demo import demo_programs_ensure
 
     demo_programs_ensure()
