@@ -35,7 +35,12 @@ from playbook.analytics.growth.engine import (
     percentiles_from_predictions,
 )
 from playbook.analytics.growth.projections import project, sgp_targets
-from playbook.analytics.growth.qr import SolveStats, fit_quantiles, highs_quantile_fit
+from playbook.analytics.growth.qr import (
+    SolveStats,
+    fit_quantiles,
+    fit_quantiles_many,
+    highs_quantile_fit,
+)
 from playbook.cli import main as cli_main
 
 SGP_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "sgp"
@@ -127,6 +132,18 @@ def test_fits_are_optimal_and_give_highs_sgps(order: int, seed: int) -> None:
     same = np.mean(sgp_ours == sgp_highs)
     assert same >= 0.99
     assert np.max(np.abs(sgp_ours - sgp_highs)) <= 2
+
+
+def test_highs_last_resort_is_exact_too() -> None:
+    # no refits allowed: every quantile whose first band fit fails goes to the last resort
+    x, y = spline_problem(800, 3, 21)
+    ((coef, stats),) = fit_quantiles_many(
+        problems=[(x, y, np.ones(y.size))], taus=TAUS, max_refits=0
+    )
+    assert stats.highs_fallbacks > 0
+    for t, tau in enumerate(TAUS):
+        ref = highs_quantile_fit(x=x, y=y, tau=float(tau))
+        assert check_loss(x, y, coef[t], tau) <= check_loss(x, y, ref, tau) * (1 + 1e-9) + 1e-9
 
 
 def test_weighted_duplicates_give_the_same_fit_as_repeated_rows() -> None:

@@ -385,11 +385,17 @@ def _crossover(
 
 
 def highs_quantile_fit(
-    *, x: FloatArray, y: FloatArray, tau: float, weights: FloatArray | None = None
+    *,
+    x: FloatArray,
+    y: FloatArray,
+    tau: float,
+    weights: FloatArray | None = None,
+    linear: FloatArray | None = None,
 ) -> FloatArray:
-    """Coefficients minimising ``sum w_i rho_tau(y_i - x_i b)`` by HiGHS (dual simplex).
+    """Coefficients minimising ``sum w_i rho_tau(y_i - x_i b) + linear'b`` by HiGHS.
 
-    The LP: ``min tau w'r+ + (1 - tau) w'r-  s.t.  X b + r+ - r- = y``, ``r+, r- >= 0``.
+    The LP: ``min linear'b + tau w'r+ + (1 - tau) w'r-  s.t.  X b + r+ - r- = y``,
+    ``r+, r- >= 0`` (``linear`` carries observations fixed on one side of the fit).
     """
     from scipy import sparse
     from scipy.optimize import linprog
@@ -398,7 +404,8 @@ def highs_quantile_fit(
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
     eye = sparse.identity(n, format="csr")
     a_eq = sparse.hstack([sparse.csr_matrix(x), eye, -eye], format="csr")
-    c = np.concatenate([np.zeros(p), tau * w, (1.0 - tau) * w])
+    lin = np.zeros(p) if linear is None else np.asarray(linear, dtype=np.float64)
+    c = np.concatenate([lin, tau * w, (1.0 - tau) * w])
     bounds = [(None, None)] * p + [(0.0, None)] * (2 * n)
     res = linprog(c, A_eq=a_eq, b_eq=y, bounds=bounds, method="highs")
     if res.status != 0:
@@ -689,10 +696,43 @@ def fit_quantiles_many(
                 still.append(j)
                 continue
             pr.stats.highs_fallbacks += 1
-            beta_h = highs_quantile_fit(x=pr.x, y=pr.y, tau=float(taus[t]), weights=pr.u)
-            pr.coef[t], pr.resid[t], pr.solved[t] = beta_h, pr.y - pr.x @ beta_h, True
+            beta_h, r_h = _highs_fallback(pr, float(taus[t]), t, below[j], above[j])
+            pr.coef[t], pr.resid[t], pr.solved[t] = beta_h, r_h, True
         pending = still
     return [(pr.coef, pr.stats) for pr in probs]
+
+
+def _highs_fallback(
+    pr: _Problem, tau: float, t: int, below: NDArray[np.bool_], above: NDArray[np.bool_]
+) -> tuple[FloatArray, FloatArray]:
+    """Last resort for one quantile: HiGHS on the band (fixed observations enter the objective
+    linearly), then the exact vertex near its solution, certified on all observations; fixed
+    observations on the wrong side are released and it repeats. Falls back to HiGHS on all
+    observations when the band keeps failing."""
+    x, y, u = pr.x, pr.y, pr.u
+    below = below.copy() if below.size else np.zeros(y.size, dtype=bool)
+    above = above.copy() if above.size else np.zeros(y.size, dtype=bool)
+    for _ in range(6):
+        keep = ~(below | above)
+        if keep.all():
+            break
+        lin = (1.0 - tau) * (u[below] @ x[below]) - tau * (u[above] @ x[above])
+        try:
+            beta = highs_quantile_fit(x=x[keep], y=y[keep], tau=tau, weights=u[keep], linear=lin)
+        except QuantileFitError:  # the band alone is unbounded: use all observations
+            break
+        found = _swap_basis(x, y, u, pr.b_all[t], beta, pr.tol_r)
+        if found is not None:
+            return found
+        r = y - x @ beta
+        wrong = (below & (r > -pr.tol_r)) | (above & (r < pr.tol_r))
+        if not wrong.any():
+            break
+        below &= ~wrong
+        above &= ~wrong
+    beta = highs_quantile_fit(x=x, y=y, tau=tau, weights=u)
+    found = _swap_basis(x, y, u, pr.b_all[t], beta, pr.tol_r)
+    return found if found is not None else (beta, y - x @ beta)
 
 
 def _split_by_size(counts: NDArray[np.int64], p: int) -> list[IntArray]:
