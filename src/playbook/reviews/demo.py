@@ -103,16 +103,19 @@ def demo_reviews_ensure(*, cycle: Cycle, password: str | None = None) -> DemoRev
     open_assignments = (
         Assignment.objects.filter(cycle=cycle, application__status="in_review")
         .exclude(review__submitted_at__isnull=False)
-        .select_related("application", "application__configuration", "reviewer__user", "cycle")
+        .select_related("application", "application__applicant", "application__configuration",
+                        "reviewer__user", "cycle")
         .order_by("pk")
     )
     for a in open_assignments:
         criteria = a.application.rules.rubric.criteria
-        quality = _unit("quality", a.application.title, a.application.applicant_id)
+        # Stable inputs only (titles and names, never primary keys), so the demo ranks the same
+        # way on every database.
+        quality = _unit("quality", a.application.title)
         scores = {}
         for c in criteria:
             span = c.scale_max - c.scale_min
-            noise = _unit("score", a.application_id, a.reviewer.user.username, c.key) - 0.5
+            noise = _unit("score", a.application.title, a.reviewer.user.username, c.key) - 0.5
             raw = c.scale_min + span * (0.25 + 0.6 * quality) + leniency.get(a.reviewer_id, 0.0) \
                 * span / 5 + noise * span * 0.3
             scores[c.key] = int(min(c.scale_max, max(c.scale_min, round(raw))))
