@@ -14,11 +14,10 @@ results; a child process without Django then times, for the same snapshot:
 
 and prints wall time and peak RSS (the child's ``ru_maxrss``).
 
-Growth results: when the growth engine (``playbook.analytics.growth``) offers per-student
-results for a lake it is used; until then a *stand-in* with the same columns is computed once
-(percentile rank of the score gain among students of the same subject, grade and prior-score
-decile; adequate growth = at least the 50th percentile or already proficient). The stand-in
-exists only to time the report cards; it is not a growth model.
+Growth results come from the growth engine (``playbook.analytics.growth.compute_growth``, every
+subject and every year with a prior year, the synthetic state's cut scores), computed once in
+the parent and cached beside the state; they are an input, so their time is not part of the
+report-card figures (``benchmarks/growth.py`` times the growth engine).
 """
 
 from __future__ import annotations
@@ -107,45 +106,55 @@ def prepare_inputs(*, data_dir: Path) -> dict[str, str]:
         ("school_year", pa.int32()), ("model_id", pa.string()), ("locale", pa.string())]))
     ent_path = data_dir / "bench-entities.parquet"
     pq.write_table(entities, ent_path)
-    growth_path = data_dir / f"bench-growth-{snapshot.pk}.parquet"
+    growth_path = data_dir / f"bench-growth-engine-{snapshot.pk}.parquet"
     if not growth_path.exists():
-        growth_standin(assessments=Path(paths["assessments"]), out=growth_path)
+        growth_from_engine(assessments=Path(paths["assessments"]), out=growth_path)
     return {"lake_paths": json.dumps(paths), "entities": str(ent_path),
             "growth": str(growth_path)}
 
 
-def growth_standin(*, assessments: Path, out: Path) -> None:
-    """A stand-in for the growth engine's per-student results (see the module docstring)."""
+def growth_from_engine(*, assessments: Path, out: Path) -> None:
+    """The growth engine's per-student results for every subject and year with a prior year,
+    with the synthetic state's cut scores (adequate growth), as the office computes them."""
+    import json as _json
+
     import duckdb
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from playbook.analytics.growth import GrowthConfig, compute_growth, load_cutscores
+    from playbook.studentdata.synth import CONTENT_AREAS, CUTSCORES_SGP
 
     con = duckdb.connect()
-    src = assessments.as_posix().replace("'", "''")
-    con.execute(f"""
-        COPY (
-          WITH s AS (
-            SELECT student_key, school_year, subject, grade, scale_score, achievement_level
-            FROM read_parquet('{src}') WHERE assessment = 'summative' AND "window" = 'spring'
-          ),
-          pairs AS (
-            SELECT c.student_key, c.school_year, c.subject, c.grade,
-              c.scale_score - p.scale_score AS gain, c.achievement_level AS level,
-              NTILE(10) OVER (PARTITION BY c.subject, c.grade, c.school_year
-                              ORDER BY p.scale_score) AS prior_decile
-            FROM s c JOIN s p ON p.student_key = c.student_key
-              AND p.school_year = c.school_year - 1 AND p.subject = c.subject
-              AND p.grade = c.grade - 1
-          )
-          SELECT student_key, school_year, subject,
-            CAST(GREATEST(1, LEAST(99, CEIL(100 * PERCENT_RANK() OVER (
-              PARTITION BY subject, grade, school_year, prior_decile ORDER BY gain)))) AS DOUBLE)
-              AS sgp,
-            level >= 3 OR PERCENT_RANK() OVER (
-              PARTITION BY subject, grade, school_year, prior_decile ORDER BY gain) >= 0.5
-              AS adequate_growth
-          FROM pairs
-        ) TO '{out.as_posix()}' (FORMAT parquet)
-    """)
+    scores = con.sql(
+        "SELECT student_key AS student_id, CAST(school_year AS VARCHAR) AS year, subject, "
+        "grade, scale_score FROM read_parquet(?) "
+        "WHERE assessment = 'summative' AND \"window\" = 'spring'",
+        params=[str(assessments)],
+    ).to_arrow_table()
     con.close()
+    years = sorted({int(y) for y in scores.column("year").unique().to_pylist()})
+    parts = []
+    with tempfile.TemporaryDirectory() as tmp:
+        cuts_file = Path(tmp) / "cutscores.json"
+        cuts_file.write_text(_json.dumps(CUTSCORES_SGP))
+        for subject, area in CONTENT_AREAS.items():
+            cutscores, _, _ = load_cutscores(path=cuts_file, subject=area)
+            for year in years[1:]:
+                t = time.perf_counter()
+                result = compute_growth(scores=scores, subject=subject, year=year,
+                                        config=GrowthConfig(cutscores=cutscores))
+                table = result.table
+                parts.append(pa.table({
+                    "student_key": table.column("student_id"),
+                    "school_year": pa.array([year] * table.num_rows, pa.int32()),
+                    "subject": table.column("subject"),
+                    "sgp": table.column("sgp").cast(pa.float64()),
+                    "adequate_growth": table.column("adequate_growth"),
+                }))
+                print(f"growth {subject} {year}: {table.num_rows:,} students in "
+                      f"{time.perf_counter() - t:.1f}s", file=sys.stderr)
+    pq.write_table(pa.concat_tables(parts), out)
 
 
 # ----------------------------------------------------------------------------------------------
