@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "auditlog",
+    "playbook.core",
     "playbook.ui",
     "playbook.accounts",
     "playbook.organizations",

@@ -1,0 +1,12 @@
+"""The shared core: what every app needs once (HackSoft's ``common``).
+
+- ``access``: the ``(allowed, reason)`` decision type and ``require``.
+- ``money``: money fields, cents, the rounding rule and the check for dollar amounts.
+- ``append_only``: a model mixin that refuses updates and deletes, and the migration operation
+  that installs the matching database trigger.
+- ``jobs``: the runner for background evidence jobs with progress (growth, report cards, and
+  the runs instruments add).
+- ``forms``: putting a service's error on a form or on the page.
+
+It imports no other app of the project.
+"""
