@@ -14,6 +14,7 @@ from playbook.analytics.reportcards import (
     framework_copy,
     framework_diff,
     framework_dump,
+    framework_from_dict,
     framework_to_dict,
     load_framework,
     load_shipped,
@@ -106,6 +107,100 @@ def test_validation_error_names_file_and_field(tmp_path: Path, path: list[Any], 
     assert str(err).startswith(f"my-framework.yaml: {field}: ")
 
 
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    doc = _set(_doc(), ["components", 1, "metrics", 0, "cuts", "exemplary"], "high")
+    doc = _set(doc, ["rating", "type"], "stars")
+    doc = _set(doc, ["components", 0, "metrics", 2, "colour"], "red")
+    with pytest.raises(FrameworkError) as info:
+        load_framework(path=_write(tmp_path, doc))
+    err = info.value
+    paths = [path for path, _ in err.errors]
+    assert sorted(paths) == ["components[0].metrics[2].colour",
+                             "components[1].metrics[0].cuts.exemplary", "rating.type"]
+    messages = dict(err.errors)
+    assert messages["components[1].metrics[0].cuts.exemplary"] == "must be a number"
+    assert messages["rating.type"] == "must be one of letter, plan (got 'stars')"
+    assert messages["components[0].metrics[2].colour"].startswith("unknown field (allowed: ")
+    # the first problem is the error's path and message, and str() lists every one, a line each
+    assert (err.path, err.message) == err.errors[0]
+    assert str(err).splitlines() == [f"my-framework.yaml: {p}: {m}" for p, m in err.errors]
+    assert str(err).startswith(f"my-framework.yaml: {err.path}: {err.message}\n")
+
+
+def test_cross_field_problems_in_several_places_are_reported_together(tmp_path: Path) -> None:
+    doc = _set(_doc(), ["rating", "bands", 1, "min"], 90)
+    doc = _set(doc, ["levels", 1, "points"], 0)
+    doc = _set(doc, ["components", 1, "id"], "climate")
+    with pytest.raises(FrameworkError) as info:
+        load_framework(path=_write(tmp_path, doc))
+    assert {path for path, _ in info.value.errors} == {
+        "rating.bands[1].min", "levels[1].points", "components[1].id"}
+
+
+_M = ["components", 1, "metrics", 0]  # achievement: ELA percent proficient
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ([(["levels", 2, "id"], "sufficient")], "levels[2].id", "duplicate level id 'sufficient'"),
+    ([(["levels"], [{"id": "only", "points": 0}])], "levels",
+     "needs at least two levels (lowest first)"),
+    ([(["components", 1, "id"], "climate")], "components[1].id",
+     "duplicate component id 'climate'"),
+    ([(["components", 2, "metrics", 0, "id"], "ela_proficiency")], "components",
+     "metric id 'ela_proficiency' is used in two components"),
+    ([(["components", i, "weight"], 0) for i in range(5)], "components",
+     "at least one component with weight > 0 must have a rated metric"),
+    ([([*_M, "cuts", "sufficient"], _DELETE)], "components[1].metrics[0].cuts.sufficient",
+     "is required"),
+    ([([*_M, "cuts", "great"], 70)], "components[1].metrics[0].cuts.great",
+     "unknown field (allowed: exemplary, sufficient)"),
+    ([(["subgroups"], ["all", "BL"]), ([*_M, "rated_subgroups"], ["HI"])],
+     "components[1].metrics[0].rated_subgroups[0]", "must be one of all, BL (got 'HI')"),
+    ([(["components", 2, "metrics", 0, "measure"], "growth_gap")],
+     "components[2].metrics[0].rated_subgroups", "a growth gap has no value for 'all'"),
+    ([(["components", 0, "metrics", 0, "grades"], [3])], "components[0].metrics[0].grades",
+     "does not apply to measure attendance_rate"),
+    ([([*_M, "prior_level_max"], 1)], "components[1].metrics[0].prior_level_max",
+     "applies only to growth measures"),
+    ([([*_M, "scale"], {"zero_at": 5, "full_at": 5})], "components[1].metrics[0].scale.full_at",
+     "must differ from zero_at"),
+    ([([*_M, "implementation_years"], {"min": 4, "max": 3})],
+     "components[1].metrics[0].implementation_years.max", "must not be below min"),
+    ([(["subgroups"], ["all", "HI", "HI"])], "subgroups", "lists a subgroup twice"),
+    ([(["entity_types"], ["model", "model"])], "entity_types", "lists an entity type twice"),
+    ([(["rating", "bands", 1, "label"], "A")], "rating.bands", "a label is used twice"),
+    ([(["rating", "min_components"], 6)], "rating.min_components", "must be at most 5"),
+    ([(["rating", "min_components"], True)], "rating.min_components", "must be an integer"),
+    ([(["version"], True)], "version", "must be a string or number"),
+    ([(["id"], "my framework")], "id", "may contain only letters, digits, '-' and '_'"),
+])
+def test_each_cross_field_rule_names_its_field(changes: list[tuple[list[Any], Any]], field: str,
+                                               message: str) -> None:
+    doc = _doc()
+    for path, value in changes:
+        doc = _set(doc, path, value)
+    with pytest.raises(FrameworkError) as info:
+        framework_from_dict(data=doc, source="my-framework.yaml")
+    assert len(info.value.errors) == 1, str(info.value)
+    assert info.value.path == field
+    assert message in info.value.message
+
+
+def test_a_document_that_is_not_a_mapping_is_refused() -> None:
+    with pytest.raises(FrameworkError) as info:
+        framework_from_dict(data=["id"], source="list.yaml")
+    assert str(info.value) == "list.yaml: must be a mapping"
+    assert info.value.errors == [("", "must be a mapping")]
+
+
+def test_missing_fields_are_all_named() -> None:
+    with pytest.raises(FrameworkError) as info:
+        framework_from_dict(data={"id": "x"}, source="bare.yaml")
+    assert info.value.errors == [
+        (f, "is required") for f in ("version", "title", "entity_types", "levels", "components",
+                                     "rating")]
+
+
 def test_duplicate_metric_ids_are_refused(tmp_path: Path) -> None:
     doc = _doc()
     doc["components"][1]["metrics"][1]["id"] = doc["components"][1]["metrics"][0]["id"]
@@ -163,8 +258,6 @@ def test_diff_reports_added_and_removed_metrics() -> None:
     growth = next(c for c in doc["components"] if c["id"] == "growth")
     removed = growth["metrics"].pop()
     growth["metrics"].append({**removed, "id": "math_adequate_growth_v2"})
-    from playbook.analytics.reportcards import framework_from_dict
-
     new = framework_from_dict(data=doc, source="edited.yaml")
     kinds = {(c.path, c.kind) for c in framework_diff(old=old, new=new)}
     assert kinds == {("components[growth].metrics[math_adequate_growth]", "removed"),

@@ -3,6 +3,7 @@
 Public API::
 
     load_framework(path=...) / load_shipped(name=...) / framework_from_dict(data=...)
+        -> Framework, or FrameworkError listing every problem (.errors: [FrameworkIssue])
     framework_copy(framework=..., version=..., changes={...}) / framework_dump(...)
     framework_diff(old=..., new=...) -> list[FrameworkChange]
     compute_report_cards(framework=..., lake_paths=..., entities=..., growth=..., engine=...,
@@ -24,6 +25,7 @@ from .framework import (
     Framework,
     FrameworkChange,
     FrameworkError,
+    FrameworkIssue,
     framework_copy,
     framework_diff,
     framework_dump,
@@ -39,6 +41,7 @@ __all__ = [
     "Framework",
     "FrameworkChange",
     "FrameworkError",
+    "FrameworkIssue",
     "ReportCardResult",
     "compare_results",
     "compute_report_cards",

@@ -7,20 +7,36 @@ overall rating (A-F letters or plan types) and which subgroups are reported. The
 frameworks live next to this file in ``frameworks/``; ``docs/report-cards.md`` describes the
 format field by field.
 
-Every validation error names the file and the field path, e.g.
+The document is validated by the pydantic v2 models below (``FrameworkDoc``); every problem
+is reported at once, each naming the file and the field path, e.g.
 ``my-framework.yaml: components[1].metrics[0].cuts.exemplary: must be a number``.
 """
 
 from __future__ import annotations
 
 import copy
+import itertools
 import json
+import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, NamedTuple, Self, Union, get_args, get_origin
 
 import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
 FRAMEWORKS_DIR = Path(__file__).with_name("frameworks")
 
@@ -55,14 +71,31 @@ MEASURES: dict[str, tuple[str, str, str]] = {
 STUDENT_MEASURE_SOURCES = ("assessments", "growth")
 
 
-class FrameworkError(ValueError):
-    """A framework file that does not validate; the message names the file and field path."""
+class FrameworkIssue(NamedTuple):
+    """One problem in a framework document: the field path and what is wrong with it."""
 
-    def __init__(self, source: str, path: str, message: str) -> None:
+    path: str  # e.g. "components[1].metrics[0].cuts.exemplary"; "" for the document itself
+    message: str  # e.g. "must be a number"
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class FrameworkError(ValueError):
+    """A framework file that does not validate: every problem, each with the file and field path.
+
+    ``errors`` lists every problem found (:class:`FrameworkIssue`, a ``(path, message)`` tuple);
+    ``path`` and ``message`` are the first one's. ``str(err)`` has one line per problem, each
+    ``"<source>: <path>: <message>"``.
+    """
+
+    def __init__(self, source: str, path: str = "", message: str = "", *,
+                 errors: Sequence[tuple[str, str]] = ()) -> None:
+        issues = [FrameworkIssue(p, m) for p, m in errors] or [FrameworkIssue(path, message)]
         self.source = source
-        self.path = path
-        self.message = message
-        super().__init__(f"{source}: {path}: {message}" if path else f"{source}: {message}")
+        self.errors: list[FrameworkIssue] = issues
+        self.path, self.message = issues[0]
+        super().__init__("\n".join(f"{source}: {issue}" for issue in issues))
 
 
 @dataclass(frozen=True)
@@ -173,84 +206,408 @@ class Framework:
 
 
 # ----------------------------------------------------------------------------------------------
-# Validation helpers
+# The document schema (pydantic v2)
+#
+# The models below describe the document as written; ``framework_from_dict`` turns a valid one
+# into the frozen dataclasses above, which are what the engine reads. Scalars are strict (a
+# number is never a string or a boolean); unknown fields are refused. A rule about several
+# fields is a validator on the model or field that holds them, and names the field at fault with
+# a location relative to itself (``_raise_all``); rules that need another part of the document
+# (cut points against the levels, rated subgroups against the published ones) are checked once
+# that part is valid.
+
+Loc = tuple[str | int, ...]
 
 
-class _V:
-    """A small validator that remembers where it is in the document."""
+def _problem(message: str) -> PydanticCustomError:
+    return PydanticCustomError("framework", message)
 
-    def __init__(self, source: str) -> None:
-        self.source = source
 
-    def fail(self, path: str, message: str) -> FrameworkError:
-        return FrameworkError(self.source, path, message)
+def _raise_all(problems: Sequence[tuple[Loc, str]]) -> None:
+    """Report every problem at once, each at its location relative to the model being checked."""
+    if problems:
+        raise ValidationError.from_exception_data("Framework", [
+            InitErrorDetails(type=_problem(message), loc=loc, input=None)
+            for loc, message in problems
+        ])
 
-    def mapping(self, value: Any, path: str, *, required: Sequence[str],
-                optional: Sequence[str]) -> Mapping[str, Any]:
-        if not isinstance(value, Mapping):
-            raise self.fail(path, "must be a mapping")
-        for key in required:
-            if key not in value:
-                raise self.fail(_join(path, key), "is required")
-        allowed = set(required) | set(optional)
-        for key in value:
-            if key not in allowed:
-                raise self.fail(_join(path, str(key)),
-                                f"unknown field (allowed: {', '.join(sorted(allowed))})")
+
+def _duplicate_ids(items: Sequence[Any], what: str) -> list[tuple[Loc, str]]:
+    seen: set[str] = set()
+    problems: list[tuple[Loc, str]] = []
+    for i, item in enumerate(items):
+        if item.id in seen:
+            problems.append(((i, "id"), f"duplicate {what} id {item.id!r}"))
+        seen.add(item.id)
+    return problems
+
+
+def _one_of(choices: Sequence[str]) -> BeforeValidator:
+    def check(value: Any) -> Any:
+        if not isinstance(value, str) or value not in choices:
+            raise _problem(f"must be one of {', '.join(choices)} (got {value!r})")
+        return value
+    return BeforeValidator(check)
+
+
+def _non_empty(value: Any) -> Any:
+    if not isinstance(value, str) or not value.strip():
+        raise _problem("must be a non-empty string")
+    return value
+
+
+def _identifier(value: Any) -> Any:
+    _non_empty(value)
+    if not all(ch.isalnum() or ch in "-_" for ch in value):
+        raise _problem("may contain only letters, digits, '-' and '_'")
+    return value
+
+
+def _version(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise _problem("must be a string or number")
+    return str(value)
+
+
+def _label(value: Any) -> str:
+    return str(value)
+
+
+def _text(value: Any) -> str:
+    return str(value or "")
+
+
+Identifier = Annotated[str, BeforeValidator(_identifier)]
+NonEmpty = Annotated[str, BeforeValidator(_non_empty)]
+Label = Annotated[str, BeforeValidator(_label)]  # any scalar, as text
+Text = Annotated[str, BeforeValidator(_text)]  # free text; empty when absent or null
+Version = Annotated[str, BeforeValidator(_version)]
+Number = StrictFloat  # an int or a float, never a bool or a string
+NonNegative = Annotated[StrictFloat, Field(ge=0)]
+Year = Annotated[StrictInt, Field(ge=1)]
+Grade = Annotated[StrictInt, Field(ge=-1, le=12)]  # -1 pre-K, 0 kindergarten
+EntityType = Annotated[str, _one_of(ENTITY_TYPES)]
+Subgroup = Annotated[str, _one_of(SUBGROUPS)]
+
+
+class _Document(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class YearsDoc(_Document):
+    """``implementation_years``: the years of use (1 = first) a component or metric counts in."""
+
+    min: Year | None = None
+    max: Year | None = None
+
+    @field_validator("max")
+    @classmethod
+    def _max_not_below_min(cls, value: int | None, info: ValidationInfo) -> int | None:
+        low = info.data.get("min")
+        if value is not None and low is not None and value < low:
+            raise _problem("must not be below min")
         return value
 
-    def string(self, value: Any, path: str, *, pattern_ok: bool = False) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(path, "must be a non-empty string")
-        if pattern_ok and not all(ch.isalnum() or ch in "-_" for ch in value):
-            raise self.fail(path, "may contain only letters, digits, '-' and '_'")
+
+class ScaleDoc(_Document):
+    zero_at: Number
+    full_at: Number
+
+    @field_validator("full_at")
+    @classmethod
+    def _full_differs(cls, value: float, info: ValidationInfo) -> float:
+        if value == info.data.get("zero_at"):
+            raise _problem("must differ from zero_at")
         return value
 
-    def number(self, value: Any, path: str, *, minimum: float | None = None) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(path, "must be a number")
-        if minimum is not None and value < minimum:
-            raise self.fail(path, f"must be at least {minimum:g}")
-        return float(value)
 
-    def integer(self, value: Any, path: str, *, minimum: int | None = None,
-                maximum: int | None = None) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(path, "must be an integer")
-        if minimum is not None and value < minimum:
-            raise self.fail(path, f"must be at least {minimum}")
-        if maximum is not None and value > maximum:
-            raise self.fail(path, f"must be at most {maximum}")
+class LevelDoc(_Document):
+    id: Identifier
+    label: Label | None = None  # the id when absent
+    points: Number
+
+
+class MetricDoc(_Document):
+    id: Identifier
+    title: NonEmpty
+    measure: Annotated[str, _one_of(tuple(MEASURES))]
+    cuts: dict[str, Number] | None = None
+    subject: Annotated[str, _one_of(SUBJECTS)] | None = None
+    grades: Annotated[list[Grade], Field(min_length=1)] | None = None
+    prior_level_max: Annotated[StrictInt, Field(ge=1, le=5)] | None = None
+    min_n: Annotated[StrictInt, Field(ge=0)] = 0
+    weight: NonNegative = 1.0
+    direction: Annotated[str, _one_of(("higher", "lower"))] | None = None  # the measure's
+    rated_subgroups: Annotated[list[Subgroup], Field(min_length=1)] | None = None  # ["all"]
+    scale: ScaleDoc | None = None
+    implementation_years: YearsDoc | None = None
+    description: Text = ""
+
+    @model_validator(mode="after")
+    def _fits_its_measure(self) -> Self:
+        source, unit, _ = MEASURES[self.measure]
+        given = self.model_fields_set
+        problems: list[tuple[Loc, str]] = []
+        if source in STUDENT_MEASURE_SOURCES:
+            if self.subject is None:
+                problems.append((("subject",), f"is required for measure {self.measure}"))
+        elif "subject" in given:
+            problems.append((("subject",), f"does not apply to measure {self.measure}"))
+        if "grades" in given and source not in STUDENT_MEASURE_SOURCES:
+            problems.append((("grades",), f"does not apply to measure {self.measure}"))
+        if "prior_level_max" in given and source != "growth":
+            problems.append((("prior_level_max",), "applies only to growth measures"))
+        if self.cuts is None and self.weight > 0:
+            problems.append((("cuts",), "is required for a rated metric (weight > 0)"))
+        if unit == "gap" and "all" in (self.rated_subgroups or ["all"]):
+            problems.append((("rated_subgroups",), "a growth gap has no value for 'all'; name "
+                             "the subgroups to rate"))
+        _raise_all(problems)
+        return self
+
+    @property
+    def resolved_direction(self) -> str:
+        return self.direction or MEASURES[self.measure][2]
+
+
+class ComponentDoc(_Document):
+    id: Identifier
+    title: NonEmpty
+    weight: NonNegative
+    metrics: Annotated[list[MetricDoc], Field(min_length=1)]
+    implementation_years: YearsDoc | None = None
+    description: Text = ""
+
+    @field_validator("metrics")
+    @classmethod
+    def _unique_metric_ids(cls, metrics: list[MetricDoc]) -> list[MetricDoc]:
+        _raise_all(_duplicate_ids(metrics, "metric"))
+        return metrics
+
+
+class BandDoc(_Document):
+    label: NonEmpty
+    min: NonNegative
+
+
+class RatingDoc(_Document):
+    type: Annotated[str, _one_of(("letter", "plan"))]
+    bands: Annotated[list[BandDoc], Field(min_length=1)]
+    min_components: Annotated[StrictInt, Field(ge=1)] = 1
+    not_rated_label: Label = "Insufficient data"
+
+    @field_validator("bands")
+    @classmethod
+    def _bands_best_first(cls, bands: list[BandDoc]) -> list[BandDoc]:
+        problems: list[tuple[Loc, str]] = [
+            ((i, "min"), "bands go from best to worst: min must decrease")
+            for i in range(1, len(bands)) if bands[i].min >= bands[i - 1].min
+        ]
+        if bands[-1].min != 0:
+            problems.append(((len(bands) - 1, "min"), "the last band must start at 0"))
+        labels = [b.label for b in bands]
+        if len(set(labels)) != len(labels):
+            problems.append(((), "a label is used twice"))
+        _raise_all(problems)
+        return bands
+
+
+class FrameworkDoc(_Document):
+    """A report-card framework document, as written in YAML or JSON.
+
+    Fields are validated in this order, and a field's rules may use the fields before it
+    (``components`` uses ``subgroups`` and ``levels``; ``rating`` uses ``components``).
+    """
+
+    id: Identifier
+    version: Version
+    title: NonEmpty
+    description: Text = ""
+    entity_types: Annotated[list[EntityType], Field(min_length=1)]
+    subgroups: Annotated[list[Subgroup], Field(min_length=1)] = list(SUBGROUPS)
+    levels: Annotated[list[LevelDoc], Field(min_length=1)]
+    components: Annotated[list[ComponentDoc], Field(min_length=1)]
+    rating: RatingDoc
+
+    @field_validator("entity_types")
+    @classmethod
+    def _entity_types_once(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise _problem("lists an entity type twice")
         return value
 
-    def choice(self, value: Any, path: str, choices: Sequence[str]) -> str:
-        if value not in choices:
-            raise self.fail(path, f"must be one of {', '.join(choices)} (got {value!r})")
-        return str(value)
+    @field_validator("subgroups")
+    @classmethod
+    def _subgroups_with_all(cls, value: list[str]) -> list[str]:
+        problems: list[tuple[Loc, str]] = []
+        if "all" not in value:
+            problems.append(((), "must include 'all'"))
+        if len(set(value)) != len(value):
+            problems.append(((), "lists a subgroup twice"))
+        _raise_all(problems)
+        return [s for s in SUBGROUPS if s in value]  # publishing order
 
-    def seq(self, value: Any, path: str, *, nonempty: bool = True) -> list[Any]:
-        if not isinstance(value, list):
-            raise self.fail(path, "must be a list")
-        if nonempty and not value:
-            raise self.fail(path, "must not be empty")
-        return value
+    @field_validator("levels")
+    @classmethod
+    def _levels_lowest_first(cls, levels: list[LevelDoc]) -> list[LevelDoc]:
+        problems = _duplicate_ids(levels, "level")
+        if len(levels) < 2:
+            problems.append(((), "needs at least two levels (lowest first)"))
+        problems += [
+            ((i, "points"), "levels go from lowest to highest: points must increase")
+            for i in range(1, len(levels)) if levels[i].points <= levels[i - 1].points
+        ]
+        _raise_all(problems)
+        return levels
 
-    def unique(self, ids: list[str], path: str, what: str) -> None:
-        seen: set[str] = set()
-        for i, x in enumerate(ids):
-            if x in seen:
-                raise self.fail(f"{path}[{i}].id", f"duplicate {what} id {x!r}")
-            seen.add(x)
+    @field_validator("components")
+    @classmethod
+    def _components_fit(cls, components: list[ComponentDoc], info: ValidationInfo
+                        ) -> list[ComponentDoc]:
+        problems = _duplicate_ids(components, "component")
+        all_ids = [m.id for c in components for m in c.metrics]
+        for dup in dict.fromkeys(x for x in all_ids if all_ids.count(x) > 1):
+            problems.append(((), f"metric id {dup!r} is used in two components"))
+        if not any(c.weight > 0 and any(m.weight > 0 for m in c.metrics) for c in components):
+            problems.append(((), "at least one component with weight > 0 must have a rated "
+                             "metric (weight > 0)"))
+        levels: list[LevelDoc] | None = info.data.get("levels")
+        subgroups: list[str] | None = info.data.get("subgroups")
+        for ci, comp in enumerate(components):
+            for mi, metric in enumerate(comp.metrics):
+                at: Loc = (ci, "metrics", mi)
+                if levels is not None and metric.cuts is not None:
+                    problems += _cut_problems(metric.cuts, metric.resolved_direction,
+                                              [lv.id for lv in levels], at)
+                if subgroups is not None and metric.rated_subgroups is not None:
+                    problems += [
+                        ((*at, "rated_subgroups", i),
+                         f"must be one of {', '.join(subgroups)} (got {s!r})")
+                        for i, s in enumerate(metric.rated_subgroups) if s not in subgroups
+                    ]
+        _raise_all(problems)
+        return components
 
-    def years(self, value: Any, path: str) -> tuple[int | None, int | None]:
-        if value is None:
-            return (None, None)
-        m = self.mapping(value, path, required=(), optional=("min", "max"))
-        lo = self.integer(m["min"], _join(path, "min"), minimum=1) if "min" in m else None
-        hi = self.integer(m["max"], _join(path, "max"), minimum=1) if "max" in m else None
-        if lo is not None and hi is not None and hi < lo:
-            raise self.fail(_join(path, "max"), "must not be below min")
-        return (lo, hi)
+    @field_validator("rating")
+    @classmethod
+    def _rating_fits(cls, rating: RatingDoc, info: ValidationInfo) -> RatingDoc:
+        components: list[ComponentDoc] | None = info.data.get("components")
+        if components is not None and rating.min_components > len(components):
+            _raise_all([(("min_components",), f"must be at most {len(components)}")])
+        return rating
+
+
+def _cut_problems(cuts: dict[str, float], direction: str, level_ids: list[str], at: Loc
+                  ) -> list[tuple[Loc, str]]:
+    """A cut point for every level above the lowest, moving in the metric's direction."""
+    needed = level_ids[1:]
+    problems: list[tuple[Loc, str]] = [
+        ((*at, "cuts", k), "is required") for k in needed if k not in cuts]
+    problems += [
+        ((*at, "cuts", k), f"unknown field (allowed: {', '.join(sorted(needed))})")
+        for k in cuts if k not in needed
+    ]
+    order = "increase" if direction == "higher" else "decrease"
+    for prev, k in itertools.pairwise(k for k in needed if k in cuts):
+        backwards = cuts[k] < cuts[prev] if order == "increase" else cuts[k] > cuts[prev]
+        if backwards:
+            problems.append(((*at, "cuts", k), f"cut points must {order} from level to level "
+                             f"(direction: {direction})"))
+    return problems
+
+
+# ----------------------------------------------------------------------------------------------
+# Pydantic's errors in our notation
+
+
+def _path(loc: Loc) -> str:
+    """``("components", 1, "metrics", 0, "cuts", "exemplary")`` -> the notation of errors."""
+    path = ""
+    for i, part in enumerate(loc):
+        if part == "[key]":  # pydantic's marker: the mapping key before it is at fault
+            continue
+        if isinstance(part, int) and loc[i + 1:i + 2] != ("[key]",):
+            path += f"[{part}]"
+        else:
+            path = _join(path, str(part))
+    return path
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The type inside ``Annotated[...]`` and ``X | None``."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            inner = [a for a in get_args(annotation) if a is not type(None)]
+            if len(inner) != 1:
+                return annotation
+            annotation = inner[0]
+        else:
+            return annotation
+
+
+def _model_at(loc: Loc) -> type[BaseModel] | None:
+    """The document model found at ``loc`` in a framework document, if there is one."""
+    node: Any = FrameworkDoc
+    for part in loc:
+        node = _unwrap(node)
+        if isinstance(node, type) and issubclass(node, BaseModel) and isinstance(part, str):
+            if part not in node.model_fields:
+                return None
+            node = node.model_fields[part].annotation
+        elif get_origin(node) is list and isinstance(part, int):
+            node = get_args(node)[0]
+        else:
+            return None
+    node = _unwrap(node)
+    return node if isinstance(node, type) and issubclass(node, BaseModel) else None
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _message(error: ErrorDetails) -> str:
+    """Pydantic's error in our plain words."""
+    kind, ctx, loc = error["type"], error.get("ctx", {}), error["loc"]
+    if kind == "framework":
+        return error["msg"]
+    if loc and loc[-1] == "[key]":
+        return "field names must be strings"
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        model = _model_at(loc[:-1])
+        if model is None:
+            return "unknown field"
+        return f"unknown field (allowed: {', '.join(sorted(model.model_fields))})"
+    simple = {
+        "float_type": "must be a number", "float_parsing": "must be a number",
+        "int_type": "must be an integer", "int_parsing": "must be an integer",
+        "int_from_float": "must be an integer", "string_type": "must be a string",
+        "list_type": "must be a list", "dict_type": "must be a mapping",
+        "model_type": "must be a mapping", "model_attributes_type": "must be a mapping",
+    }
+    if kind in simple:
+        return simple[kind]
+    if kind == "too_short":
+        n = ctx.get("min_length", 1)
+        return "must not be empty" if n == 1 else f"must have at least {n} items"
+    if kind == "greater_than_equal":
+        return f"must be at least {_number(ctx['ge'])}"
+    if kind == "less_than_equal":
+        return f"must be at most {_number(ctx['le'])}"
+    if kind == "literal_error":
+        return f"must be one of {ctx['expected']}"
+    msg = error["msg"]
+    return msg[:1].lower() + msg[1:]
+
+
+def _issues(exc: ValidationError) -> list[tuple[str, str]]:
+    issues = [(_path(e["loc"]), _message(e)) for e in exc.errors(include_url=False)]
+    return list(dict.fromkeys(issues))  # once each, in pydantic's order
 
 
 def _join(path: str, key: str) -> str:
@@ -264,183 +621,52 @@ def _join(path: str, key: str) -> str:
 def framework_from_dict(*, data: Any, source: str = "<dict>") -> Framework:
     """Validate ``data`` (a parsed YAML/JSON document) and return the :class:`Framework`.
 
-    Raises :class:`FrameworkError` naming ``source`` and the field path of the first problem.
+    Raises :class:`FrameworkError` naming ``source`` and, for every problem found, its field
+    path.
     """
-    v = _V(source)
-    top = v.mapping(data, "", required=("id", "version", "title", "entity_types", "levels",
-                                        "components", "rating"),
-                    optional=("description", "subgroups"))
-    fid = v.string(top["id"], "id", pattern_ok=True)
-    version = top["version"]
-    if isinstance(version, bool) or not isinstance(version, str | int | float):
-        raise v.fail("version", "must be a string or number")
-    version = str(version)
-    title = v.string(top["title"], "title")
-    description = str(top.get("description", "") or "")
-
-    entity_types = tuple(
-        v.choice(x, f"entity_types[{i}]", ENTITY_TYPES)
-        for i, x in enumerate(v.seq(top["entity_types"], "entity_types"))
-    )
-    if len(set(entity_types)) != len(entity_types):
-        raise v.fail("entity_types", "lists an entity type twice")
-
-    subgroups_raw = top.get("subgroups", list(SUBGROUPS))
-    subgroups = tuple(
-        v.choice(x, f"subgroups[{i}]", SUBGROUPS)
-        for i, x in enumerate(v.seq(subgroups_raw, "subgroups"))
-    )
-    if "all" not in subgroups:
-        raise v.fail("subgroups", "must include 'all'")
-    if len(set(subgroups)) != len(subgroups):
-        raise v.fail("subgroups", "lists a subgroup twice")
-    subgroups = tuple(s for s in SUBGROUPS if s in subgroups)
-
-    levels_raw = v.seq(top["levels"], "levels")
-    levels: list[Level] = []
-    for i, lv in enumerate(levels_raw):
-        p = f"levels[{i}]"
-        m = v.mapping(lv, p, required=("id", "points"), optional=("label",))
-        lid = v.string(m["id"], f"{p}.id", pattern_ok=True)
-        levels.append(Level(lid, str(m.get("label", lid)), v.number(m["points"], f"{p}.points")))
-    v.unique([lv.id for lv in levels], "levels", "level")
-    if len(levels) < 2:
-        raise v.fail("levels", "needs at least two levels (lowest first)")
-    for i in range(1, len(levels)):
-        if levels[i].points <= levels[i - 1].points:
-            raise v.fail(f"levels[{i}].points", "levels go from lowest to highest: points must "
-                         "increase")
-    level_ids = [lv.id for lv in levels]
-
-    components: list[Component] = []
-    for ci, comp in enumerate(v.seq(top["components"], "components")):
-        cp = f"components[{ci}]"
-        cm = v.mapping(comp, cp, required=("id", "title", "weight", "metrics"),
-                       optional=("description", "implementation_years"))
-        metrics = [
-            _metric(v, mm, f"{cp}.metrics[{mi}]", level_ids, subgroups)
-            for mi, mm in enumerate(v.seq(cm["metrics"], f"{cp}.metrics"))
-        ]
-        v.unique([m.id for m in metrics], f"{cp}.metrics", "metric")
-        components.append(Component(
-            id=v.string(cm["id"], f"{cp}.id", pattern_ok=True),
-            title=v.string(cm["title"], f"{cp}.title"),
-            weight=v.number(cm["weight"], f"{cp}.weight", minimum=0),
-            metrics=tuple(metrics),
-            implementation_years=v.years(cm.get("implementation_years"),
-                                         f"{cp}.implementation_years"),
-            description=str(cm.get("description", "") or ""),
-        ))
-    v.unique([c.id for c in components], "components", "component")
-    all_ids = [m.id for c in components for m in c.metrics]
-    if len(set(all_ids)) != len(all_ids):
-        dup = next(x for x in all_ids if all_ids.count(x) > 1)
-        raise v.fail("components", f"metric id {dup!r} is used in two components")
-    if not any(c.weight > 0 and any(m.rated for m in c.metrics) for c in components):
-        raise v.fail("components", "at least one component with weight > 0 must have a rated "
-                     "metric (weight > 0)")
-
-    rating = _rating(v, top["rating"], len(components))
+    try:
+        doc = FrameworkDoc.model_validate(data)
+    except ValidationError as exc:
+        raise FrameworkError(source, errors=_issues(exc)) from exc
+    level_ids = [lv.id for lv in doc.levels]
     return Framework(
-        id=fid, version=version, title=title, entity_types=entity_types, subgroups=subgroups,
-        levels=tuple(levels), components=tuple(components), rating=rating,
-        description=description, source=source, raw=copy.deepcopy(dict(top)),
+        id=doc.id, version=doc.version, title=doc.title,
+        entity_types=tuple(doc.entity_types), subgroups=tuple(doc.subgroups),
+        levels=tuple(Level(lv.id, lv.id if lv.label is None else lv.label, lv.points)
+                     for lv in doc.levels),
+        components=tuple(
+            Component(id=c.id, title=c.title, weight=c.weight,
+                      metrics=tuple(_metric(m, level_ids) for m in c.metrics),
+                      implementation_years=_years(c.implementation_years),
+                      description=c.description)
+            for c in doc.components
+        ),
+        rating=Rating(kind=doc.rating.type,
+                      bands=tuple(RatingBand(b.label, b.min) for b in doc.rating.bands),
+                      min_components=doc.rating.min_components,
+                      not_rated_label=doc.rating.not_rated_label),
+        description=doc.description, source=source, raw=copy.deepcopy(dict(data)),
     )
 
 
-def _metric(v: _V, value: Any, p: str, level_ids: list[str], subgroups: tuple[str, ...]
-            ) -> Metric:
-    m = v.mapping(value, p, required=("id", "title", "measure"),
-                  optional=("cuts", "subject", "grades", "prior_level_max", "min_n", "weight",
-                            "direction", "rated_subgroups", "scale", "implementation_years",
-                            "description"))
-    measure = v.choice(m["measure"], f"{p}.measure", tuple(MEASURES))
-    source, unit, default_direction = MEASURES[measure]
-    subject = None
-    if source in STUDENT_MEASURE_SOURCES:
-        if "subject" not in m:
-            raise v.fail(f"{p}.subject", f"is required for measure {measure}")
-        subject = v.choice(m["subject"], f"{p}.subject", SUBJECTS)
-    elif "subject" in m:
-        raise v.fail(f"{p}.subject", f"does not apply to measure {measure}")
-    grades: tuple[int, ...] | None = None
-    if "grades" in m:
-        if source not in STUDENT_MEASURE_SOURCES:
-            raise v.fail(f"{p}.grades", f"does not apply to measure {measure}")
-        grades = tuple(sorted({
-            v.integer(g, f"{p}.grades[{i}]", minimum=-1, maximum=12)
-            for i, g in enumerate(v.seq(m["grades"], f"{p}.grades"))
-        }))
-    prior = None
-    if "prior_level_max" in m:
-        if source != "growth":
-            raise v.fail(f"{p}.prior_level_max", "applies only to growth measures")
-        prior = v.integer(m["prior_level_max"], f"{p}.prior_level_max", minimum=1, maximum=5)
-    direction = v.choice(m.get("direction", default_direction), f"{p}.direction",
-                         ("higher", "lower"))
-    weight = v.number(m.get("weight", 1), f"{p}.weight", minimum=0)
-    if "cuts" not in m and weight > 0:
-        raise v.fail(f"{p}.cuts", "is required for a rated metric (weight > 0)")
-    cuts_m = v.mapping(m.get("cuts", {}), f"{p}.cuts",
-                       required=tuple(level_ids[1:]) if "cuts" in m else (), optional=())
-    cuts = {k: v.number(cuts_m[k], f"{p}.cuts.{k}") for k in level_ids[1:] if k in cuts_m}
-    values = [cuts[k] for k in level_ids[1:] if k in cuts]
-    for i in range(1, len(values)):
-        bad = values[i] < values[i - 1] if direction == "higher" else values[i] > values[i - 1]
-        if bad:
-            order = "increase" if direction == "higher" else "decrease"
-            raise v.fail(f"{p}.cuts.{level_ids[i + 1]}",
-                         f"cut points must {order} from level to level (direction: {direction})")
-    rated_sg: tuple[str, ...] = ("all",)
-    if "rated_subgroups" in m:
-        rated_sg = tuple(
-            v.choice(x, f"{p}.rated_subgroups[{i}]", subgroups)
-            for i, x in enumerate(v.seq(m["rated_subgroups"], f"{p}.rated_subgroups"))
-        )
-    if unit == "gap" and "all" in rated_sg:
-        raise v.fail(f"{p}.rated_subgroups", "a growth gap has no value for 'all'; name the "
-                     "subgroups to rate")
-    scale = None
-    if "scale" in m:
-        s = v.mapping(m["scale"], f"{p}.scale", required=("zero_at", "full_at"), optional=())
-        z = v.number(s["zero_at"], f"{p}.scale.zero_at")
-        f = v.number(s["full_at"], f"{p}.scale.full_at")
-        if z == f:
-            raise v.fail(f"{p}.scale.full_at", "must differ from zero_at")
-        scale = (z, f)
+def _metric(m: MetricDoc, level_ids: list[str]) -> Metric:
+    cuts = m.cuts or {}
     return Metric(
-        id=v.string(m["id"], f"{p}.id", pattern_ok=True),
-        title=v.string(m["title"], f"{p}.title"),
-        measure=measure, cuts=cuts, subject=subject, grades=grades, prior_level_max=prior,
-        min_n=v.integer(m.get("min_n", 0), f"{p}.min_n", minimum=0),
-        weight=weight,
-        direction=direction, rated_subgroups=rated_sg, scale=scale,
-        implementation_years=v.years(m.get("implementation_years"), f"{p}.implementation_years"),
-        description=str(m.get("description", "") or ""),
+        id=m.id, title=m.title, measure=m.measure,
+        cuts={k: cuts[k] for k in level_ids[1:] if k in cuts},
+        subject=m.subject,
+        grades=tuple(sorted(set(m.grades))) if m.grades is not None else None,
+        prior_level_max=m.prior_level_max, min_n=m.min_n, weight=m.weight,
+        direction=m.resolved_direction,
+        rated_subgroups=tuple(m.rated_subgroups) if m.rated_subgroups is not None else ("all",),
+        scale=(m.scale.zero_at, m.scale.full_at) if m.scale is not None else None,
+        implementation_years=_years(m.implementation_years),
+        description=m.description,
     )
 
 
-def _rating(v: _V, value: Any, n_components: int) -> Rating:
-    r = v.mapping(value, "rating", required=("type", "bands"),
-                  optional=("min_components", "not_rated_label"))
-    kind = v.choice(r["type"], "rating.type", ("letter", "plan"))
-    bands: list[RatingBand] = []
-    for i, b in enumerate(v.seq(r["bands"], "rating.bands")):
-        p = f"rating.bands[{i}]"
-        bm = v.mapping(b, p, required=("label", "min"), optional=())
-        bands.append(RatingBand(v.string(bm["label"], f"{p}.label"),
-                                v.number(bm["min"], f"{p}.min", minimum=0)))
-        if i and bands[i].min >= bands[i - 1].min:
-            raise v.fail(f"{p}.min", "bands go from best to worst: min must decrease")
-    if bands[-1].min != 0:
-        raise v.fail(f"rating.bands[{len(bands) - 1}].min", "the last band must start at 0")
-    labels = [b.label for b in bands]
-    if len(set(labels)) != len(labels):
-        raise v.fail("rating.bands", "a label is used twice")
-    min_c = v.integer(r.get("min_components", 1), "rating.min_components", minimum=1,
-                      maximum=n_components)
-    return Rating(kind=kind, bands=tuple(bands), min_components=min_c,
-                  not_rated_label=str(r.get("not_rated_label", "Insufficient data")))
+def _years(years: YearsDoc | None) -> tuple[int | None, int | None]:
+    return (None, None) if years is None else (years.min, years.max)
 
 
 def load_framework(*, path: str | Path) -> Framework:
