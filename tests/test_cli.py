@@ -25,7 +25,8 @@ def test_demo_builds_once_and_a_second_run_reuses_it(capsys):
     assert main(["demo", "--no-serve", "--students", "1500", "--seed", "7"]) == 0
     first = capsys.readouterr().out
     assert "Building the synthetic state: 1,500 students" in first
-    for username in ("officer", "reviewer", "decider", "district", "vendor", "parent"):
+    for username in ("officer", "reviewer", "decider", "decider2", "decider3", "district",
+                     "vendor", "parent"):
         assert f" {username} " in first
     assert Snapshot.objects.count() == 1
     users = User.objects.count()

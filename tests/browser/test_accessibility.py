@@ -129,3 +129,45 @@ def test_wrong_code_and_staff_registry_are_accessible(page: Any, site: Personas)
     page.goto("/registry/?q=no+such+school")
     expect(page.get_by_test_id("results")).to_contain_text("Nothing matches your search.")
     assert_accessible(page, "the staff registry list with no results")
+
+
+def test_the_spine_pages_are_accessible(page: Any, site: Personas) -> None:
+    """The lifecycle page, the vote, the agreement and the rules editor (and its errors)."""
+    from playbook.programs.services import agreements
+
+    from ..funding.helpers import funded_cycle, recommended_application
+    from ..programs.helpers import board, decide
+
+    cycle, _ = funded_cycle(site.officer)
+    board(site, size=3)
+    app = recommended_application(site, cycle, amount="300000.00",
+                                  district=site.district_a, leader=site.leader_a)
+    ballot = decide(app, officer=site.officer, outcome="conditional", amount="250000.00",
+                    conditions="Name the evaluator.")
+    agreement = app.agreement
+    from decimal import Decimal
+
+    agreements.commitment_add(agreement=agreement, by=site.officer, measure="Math on track",
+                              unit="percent", baseline=Decimal("40"), target=Decimal("55"),
+                              due_date=agreement.end_date)
+    sign_in(page, "officer")
+    page.get_by_label("Six-digit code").fill(totp_now(site.officer))
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+    for path, what in [
+        (f"/programs/applications/{app.pk}/", "the application's lifecycle page"),
+        (f"/programs/votes/{ballot.pk}/", "the decision body's vote"),
+        (f"/programs/agreements/{agreement.pk}/", "the agreement"),
+        (f"/funding/awards/{agreement.award.pk}/", "the award's money"),
+        (f"/programs/cycles/{cycle.pk}/rules/", "the rules editor"),
+        (f"/registry/{site.district_a.pk}/", "the organization with its instruments"),
+    ]:
+        page.goto(path)
+        expect(page.get_by_role("main")).to_be_visible()
+        assert_accessible(page, what)
+    page.goto(f"/programs/cycles/{cycle.pk}/rules/")
+    weight = page.locator('input[name="rubric.criteria.0.weight"]')
+    weight.fill("-3")
+    page.get_by_role("button", name="Save the rules").click()
+    expect(page.get_by_role("alert").first).to_contain_text("to correct")
+    assert_accessible(page, "the rules editor with an error")

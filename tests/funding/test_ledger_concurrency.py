@@ -10,10 +10,11 @@ from django.db import connection, connections
 
 from playbook.funding.models import Appropriation, Award
 from playbook.funding.selectors import ledger_is_consistent
-from playbook.funding.services import OverCommitment, decision_record, ledger_post
-from playbook.programs.models import Application, ApplicationStatus
+from playbook.funding.services import OverCommitment, ledger_post
+from playbook.programs.models import Agreement, Application, ApplicationStatus, Ballot
+from playbook.programs.services import decisions
 
-from .helpers import funded_cycle, recommended_application
+from .helpers import board, funded_cycle, recommended_application
 
 pytestmark = [
     pytest.mark.postgres,
@@ -49,16 +50,24 @@ def _in_parallel(jobs):  # type: ignore[no-untyped-def]
 
 def test_parallel_awards_never_over_commit_and_the_losers_are_told_why(personas):
     cycle, approp = funded_cycle(personas.officer, appropriation="1000000.00")
+    members = board(personas)
     apps = [recommended_application(personas, cycle, amount="300000.00") for _ in range(8)]
+    ballots = []
+    for app in apps:
+        ballot = decisions.ballot_open(application=app, by=personas.officer,
+                                       terms={"amount": "300000.00"})
+        for member in members:
+            decisions.vote_cast(ballot=ballot, by=member, choice="approve")
+        ballots.append(ballot)
 
+    # Every vote passes; the officer closes all eight at once.
     results = _in_parallel([
-        (lambda a=a: decision_record(application=Application.objects.get(pk=a.pk),
-                                     by=personas.decider, outcome="approved",
-                                     amount=D("300000.00")))
-        for a in apps
+        (lambda b=b: decisions.ballot_close(ballot=Ballot.objects.get(pk=b.pk),
+                                            by=personas.officer))
+        for b in ballots
     ])
 
-    won = [r for r in results if isinstance(r, Application)]
+    won = [r for r in results if isinstance(r, Ballot)]
     lost = [r for r in results if isinstance(r, Exception)]
     assert len(won) == 3, results
     assert len(lost) == 5
@@ -68,11 +77,16 @@ def test_parallel_awards_never_over_commit_and_the_losers_are_told_why(personas)
     assert approp.committed_amount == D("900000.00")
     assert approp.available_amount == D("100000.00")
     assert Award.objects.count() == 3
+    assert Agreement.objects.count() == 3
     assert ledger_is_consistent(appropriation=approp)
     statuses = sorted(Application.objects.filter(pk__in=[a.pk for a in apps])
                       .values_list("status", flat=True))
     assert statuses.count(ApplicationStatus.APPROVED) == 3
     assert statuses.count(ApplicationStatus.RECOMMENDED) == 5
+    # The losers' votes stay open, with their votes, to close when money is found.
+    ballot_states = sorted(Ballot.objects.filter(pk__in=[b.pk for b in ballots])
+                           .values_list("status", flat=True))
+    assert ballot_states == ["closed"] * 3 + ["open"] * 5
 
 
 def test_parallel_raw_commitments_of_odd_sizes_fill_exactly_to_the_appropriation(personas):

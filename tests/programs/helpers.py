@@ -8,16 +8,21 @@ from typing import Any
 
 from django.utils import timezone
 
+from playbook.accounts.roles import Role
+from playbook.funding.rules import innovation_fund_default
+from playbook.funding.services import application_budget_save
 from playbook.organizations.models import ConsortiumMembership, Organization
-from playbook.programs.config import innovation_fund_default
-from playbook.programs.models import Application, Cycle, Program
-from playbook.programs.services import lifecycle
-from playbook.programs.services.applications import (
-    application_budget_save,
-    application_start,
-    application_update_draft,
+from playbook.programs.models import Application, Ballot, Cycle, DecisionBody, Program
+from playbook.programs.services import decisions, lifecycle
+from playbook.programs.services.applications import application_start, application_update_draft
+from playbook.programs.services.setup import cycle_create, decision_body_ensure, program_create
+from playbook.reviews.models import Assignment
+from playbook.reviews.services import (
+    assignment_add,
+    attestation_sign,
+    review_save,
+    reviewer_profile_create,
 )
-from playbook.programs.services.setup import cycle_create, program_create
 
 from ..factories import ConsortiumFactory, DistrictFactory, UserFactory
 
@@ -30,7 +35,7 @@ ANSWERS = {
 
 
 def make_program(officer: Any, slug: str = "innovation-fund") -> Program:
-    return program_create(by=officer, name="Innovation Fund", slug=slug)
+    return program_create(by=officer, name="Innovation Fund", slug=slug, instrument="grant")
 
 
 def make_cycle(officer: Any, *, program: Program | None = None, slug: str = "fy26",
@@ -64,7 +69,52 @@ def complete_draft(*, cycle: Cycle, applicant: Organization, by: Any,
     app = application_update_draft(application=app, by=by, title=title,
                                    summary="Blended math in the middle grades.",
                                    answers={**ANSWERS, **answers}, partner_district=partner)
-    return application_budget_save(application=app, by=by, lines=budget_for(Decimal(amount)))
+    application_budget_save(application=app, by=by, lines=budget_for(Decimal(amount)))
+    return Application.objects.get(pk=app.pk)
+
+
+BOARD = "innovation-fund-governing-board"
+
+
+def board(personas: Any, *, size: int = 3, slug: str = BOARD) -> list[Any]:
+    """The cycle's decision body: the ``decider`` persona (chair) and ``size - 1`` more."""
+    members = [personas.decider] + [
+        UserFactory(username=f"{slug[:20]}-member-{i}", role=Role.DECISION_BODY)
+        for i in range(2, size + 1)]
+    decision_body_ensure(by=personas.officer, slug=slug, name="Innovation Fund Governing Board",
+                         members=members, chair=personas.decider)
+    return list(DecisionBody.objects.get(slug=slug).members.order_by("pk"))
+
+
+def complete_reviews(app: Application, *, n: int | None = None, score: int = 4) -> None:
+    """Assign ``n`` (the cycle's number) independent reviewers and submit their reviews."""
+    app = Application.objects.get(pk=app.pk)
+    n = n or app.rules.review.reviewers_per_application
+    have = Assignment.objects.filter(application=app).count()
+    for i in range(have, n):
+        user = UserFactory(username=f"rev-{app.pk}-{i}", role=Role.REVIEWER)
+        profile = reviewer_profile_create(user=user, expertise=[])
+        attestation_sign(reviewer=profile, fiscal_year=app.cycle.fiscal_year)
+        assignment_add(application=app, reviewer=profile)
+    for assignment in (Assignment.objects.filter(application=app)
+                       .exclude(review__submitted_at__isnull=False)
+                       .select_related("reviewer__user")):
+        review_save(assignment=assignment, by=assignment.reviewer.user,
+                    scores={c.key: score for c in app.rules.rubric.criteria},
+                    overall_comment="A credible plan.", submit=True)
+
+
+def decide(app: Application, *, officer: Any, outcome: str = "approved",
+           amount: str | Decimal | None = None, conditions: str = "",
+           reason: str = "Strong plan.") -> Ballot:
+    """The board (see ``board``) votes ``outcome`` unanimously; the officer opens and closes."""
+    terms = {"amount": str(amount)} if amount is not None else None
+    ballot = decisions.ballot_open(application=app, by=officer, terms=terms)
+    choice = {"approved": "approve", "conditional": "conditional", "denied": "deny"}[outcome]
+    for member in ballot.body.members.all():
+        decisions.vote_cast(ballot=ballot, by=member, choice=choice, conditions=conditions,
+                            reason=reason)
+    return decisions.ballot_close(ballot=ballot, by=officer)
 
 
 def advance_to(app: Application, status: str, *, officer: Any, decider: Any,
@@ -76,7 +126,8 @@ def advance_to(app: Application, status: str, *, officer: Any, decider: Any,
         "screened": lambda a: lifecycle.application_screen(application=a, by=officer,
                                                             eligible=True),
         "in_review": lambda a: lifecycle.application_start_review(application=a, by=officer),
-        "recommended": lambda a: lifecycle.application_recommend(application=a, by=officer),
+        "recommended": lambda a: (complete_reviews(a), lifecycle.application_recommend(
+            application=a, by=officer))[1],
     }
     for s in path:
         app = steps[s](app)

@@ -1,4 +1,5 @@
-"""The demo: a completed past round and an open round, built idempotently."""
+"""The demo: a completed past round and an open round, built idempotently, decided by the
+governing board's votes."""
 
 from __future__ import annotations
 
@@ -7,15 +8,24 @@ from decimal import Decimal
 import pytest
 
 from playbook.accounts.roles import Role
-from playbook.funding.models import Appropriation, Award, ProgressReport
+from playbook.funding.demo import demo_programs_ensure
+from playbook.funding.models import Appropriation, Award
 from playbook.funding.selectors import ledger_is_consistent
 from playbook.organizations.models import ConsortiumMembership
-from playbook.programs.demo import demo_programs_ensure
-from playbook.programs.models import Application, Cycle
+from playbook.programs.models import (
+    IN_FORCE,
+    Agreement,
+    Application,
+    Ballot,
+    Cycle,
+    MonitoringReport,
+    Vote,
+)
 
 from ..factories import ConsortiumFactory, DistrictFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+DECIDERS = ("decider", "decider2", "decider3")
 
 
 @pytest.fixture
@@ -27,8 +37,9 @@ def demo_state(db):  # type: ignore[no-untyped-def]
     ConsortiumMembership.objects.create(consortium=consortium, member=districts[13],
                                         role="lead")
     ConsortiumMembership.objects.create(consortium=consortium, member=districts[11])
-    for username, role in (("officer", Role.PROGRAM_OFFICER), ("decider", Role.DECISION_BODY)):
-        UserFactory(username=username, role=role)
+    UserFactory(username="officer", role=Role.PROGRAM_OFFICER)
+    for username in DECIDERS:
+        UserFactory(username=username, role=Role.DECISION_BODY)
     UserFactory(username="district", role=Role.DISTRICT_LEADER, organization=districts[0])
     return districts
 
@@ -38,22 +49,50 @@ def test_demo_builds_a_past_round_and_an_open_round_and_is_idempotent(demo_state
     past = Cycle.objects.get(slug="fy2025")
     current = Cycle.objects.get(slug="fy2026")
     assert past.is_closed() and current.is_open()
-    statuses = set(Application.objects.filter(cycle=past).values_list("status", flat=True))
-    assert statuses & {"active", "monitored"}
-    assert Award.objects.filter(application__cycle=past, status="executed").exists()
-    assert ProgressReport.objects.filter(status="accepted").exists()
-    assert ProgressReport.objects.filter(status="submitted").exists()
+    # Funded grants are in force: their agreements are active or monitored.
+    agreement_statuses = set(Agreement.objects.filter(application__cycle=past)
+                             .values_list("status", flat=True))
+    assert agreement_statuses & {"active", "monitored"}
+    assert agreement_statuses <= set(IN_FORCE)
+    # Executed: signed by the office and countersigned by the grantee.
+    executed = Agreement.objects.filter(application__cycle=past, signed_at__isnull=False,
+                                        countersigned_at__isnull=False)
+    assert executed.exists()
+    assert Award.objects.filter(application__cycle=past, agreement__in=executed).exists()
+    assert MonitoringReport.objects.filter(status="accepted").exists()
+    assert MonitoringReport.objects.filter(status="submitted").exists()
     mine = Application.objects.get(cycle=past, applicant=demo_state[0])
-    assert hasattr(mine, "award")
+    assert mine.agreement is not None and mine.agreement.award is not None
     assert not Application.objects.filter(cycle=current, applicant=demo_state[0]).exists()
     open_statuses = set(Application.objects.filter(cycle=current).values_list("status",
                                                                               flat=True))
     assert {"submitted", "info_requested", "recommended"} <= open_statuses
     for approp in Appropriation.objects.all():
         assert ledger_is_consistent(appropriation=approp)
-    counts = (Application.objects.count(), Award.objects.count())
+    counts = (Application.objects.count(), Award.objects.count(), Ballot.objects.count(),
+              Vote.objects.count())
     demo_programs_ensure()
-    assert (Application.objects.count(), Award.objects.count()) == counts
+    assert (Application.objects.count(), Award.objects.count(), Ballot.objects.count(),
+            Vote.objects.count()) == counts
+
+
+def test_demo_decisions_are_the_boards_votes(demo_state):
+    demo_programs_ensure()
+    past = Cycle.objects.get(slug="fy2025")
+    decided = Application.objects.filter(cycle=past, status__in=["approved", "conditional",
+                                                                 "denied"])
+    assert decided.exists()
+    assert not Application.objects.filter(cycle=past, status="recommended").exists()
+    for app in decided:
+        ballot = Ballot.objects.get(application=app)
+        assert ballot.status == "closed" and ballot.quorum == 3
+        voters = sorted(ballot.votes.values_list("member__username", flat=True))
+        assert voters == list(DECIDERS), app.reference
+    # An award follows an approving vote only, for the amount the vote was on.
+    for award in Award.objects.filter(application__cycle=past).select_related("application"):
+        ballot = Ballot.objects.get(application=award.application)
+        assert ballot.outcome in ("approved", "conditional")
+        assert Decimal(ballot.terms["amount"]) == award.amount
 
 
 def test_demo_past_round_is_reviewed_and_scored_when_the_reviews_app_is_there(demo_state):

@@ -8,11 +8,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from playbook.funding.services import award_execute, commitment_add, decision_record
+from playbook.programs.models import Application
+from playbook.programs.services import agreements
 
 from ..conftest import signed_in_client
 from ..funding.helpers import funded_cycle
-from .helpers import advance_to, complete_draft
+from .helpers import advance_to, board, complete_draft, decide
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,7 @@ SIGNED_IN = set(EVERYONE) - {"anonymous"}
 @pytest.fixture
 def world(personas):  # type: ignore[no-untyped-def]
     cycle, _ = funded_cycle(personas.officer, appropriation="5000000.00", budget="5000000.00")
+    board(personas)
     draft = complete_draft(cycle=cycle, applicant=personas.district_a, by=personas.leader_a)
     recommended = advance_to(
         complete_draft(cycle=cycle, applicant=personas.district_b, by=personas.leader_b),
@@ -57,20 +59,28 @@ def world(personas):  # type: ignore[no-untyped-def]
                        amount="100000.00"),
         "recommended", officer=personas.officer, decider=personas.decider,
         applicant_user=personas.school_leader_a)
-    decision_record(application=school_app, by=personas.decider, outcome="approved",
+    ballot = decide(school_app, officer=personas.officer, outcome="approved",
                     amount=Decimal("100000.00"))
-    award = school_app.award
-    commitment_add(award=award, by=personas.officer, metric="Students on track in math",
-                   unit="percent", baseline=Decimal("42"), target=Decimal("60"),
-                   due_date=award.end_date)
-    award_execute(award=award, by=personas.officer)
+    school_app = Application.objects.get(pk=school_app.pk)
+    agreement = school_app.agreement
+    award = agreement.award
+    agreements.commitment_add(agreement=agreement, by=personas.officer,
+                              measure="Students on track in math", unit="percent",
+                              baseline=Decimal("42"), target=Decimal("60"),
+                              due_date=agreement.end_date)
+    agreement = agreements.agreement_step(agreement=agreement, name="sign", by=personas.officer)
+    agreement = agreements.agreement_step(agreement=agreement, name="countersign",
+                                          by=personas.school_leader_a)
+    assert agreement.in_force
     return {"cycle": cycle, "draft": draft, "recommended": recommended, "award": award,
-            "program": cycle.program}
+            "agreement": agreement, "ballot": ballot, "program": cycle.program}
 
 
 def matrix(w):  # type: ignore[no-untyped-def]
     c, d, r, a = w["cycle"].pk, w["draft"].pk, w["recommended"].pk, w["award"].pk
+    g, b = w["agreement"].pk, w["ballot"].pk
     slug = w["program"].slug
+    grantee = {"school_leader_a", "leader_a"}  # the school, and the district it belongs to
     return [
         ("programs:home", [], expected(SIGNED_IN)),
         ("programs:program_index", [], expected(READ_ALL)),
@@ -89,7 +99,7 @@ def matrix(w):  # type: ignore[no-untyped-def]
          expected(READ_ALL | {"leader_a"}, hidden=SIGNED_IN - READ_ALL - {"leader_a"})),
         ("programs:application_edit", [d],
          expected({"leader_a"}, hidden=APPLICANTS - {"leader_a"})),
-        ("programs:application_budget", [d],
+        ("funding:application_budget", [d],
          expected({"leader_a"}, hidden=APPLICANTS - {"leader_a"})),
         ("programs:application_attachments", [d],
          expected({"leader_a"}, hidden=APPLICANTS - {"leader_a"})),
@@ -99,16 +109,23 @@ def matrix(w):  # type: ignore[no-untyped-def]
                   hidden=SIGNED_IN - READ_ALL - {"leader_b", "decider"})),
         ("programs:application_screen", [r], expected(STAFF)),
         ("funding:decision_page", [c], expected(READ_ALL | {"decider"})),
-        ("funding:decide", [r], expected({"decider"})),
+        # Office staff (the board's clerk) and the board's chair open the vote.
+        ("programs:ballot_new", [r], expected(STAFF | {"decider"})),
+        # The closed vote: staff, auditors and the board's members.
+        ("programs:ballot_detail", [b], expected(READ_ALL | {"decider"})),
         ("funding:appropriation_list", [], expected(READ_ALL)),
         ("funding:appropriation_new", [], expected(STAFF)),
         ("funding:award_list", [], expected(SIGNED_IN)),
+        ("programs:agreement_list", [], expected(SIGNED_IN)),
         # The school's award: the school, its district, staff, the decision body.
         ("funding:award_detail", [a],
-         expected(READ_ALL | {"school_leader_a", "leader_a", "decider"},
-                  hidden=SIGNED_IN - READ_ALL - {"school_leader_a", "leader_a", "decider"})),
-        ("funding:report_new", [a],
-         expected({"school_leader_a"}, hidden=APPLICANTS - {"school_leader_a", "leader_a"})
+         expected(READ_ALL | grantee | {"decider"},
+                  hidden=SIGNED_IN - READ_ALL - grantee - {"decider"})),
+        ("programs:agreement_detail", [g],
+         expected(READ_ALL | grantee | {"decider"},
+                  hidden=SIGNED_IN - READ_ALL - grantee - {"decider"})),
+        ("funding:report_new", [g],
+         expected({"school_leader_a"}, hidden=APPLICANTS - grantee)
          | {"leader_a": 302}),  # the district reads, but only the grantee reports
         ("programs:round_index", [], {p: 200 for p in EVERYONE}),
         ("programs:round_page", [c], {p: 200 for p in EVERYONE}),
@@ -135,11 +152,14 @@ def test_another_districts_leader_cannot_act_on_an_application(personas, world):
     d = world["draft"].pk
     for name in ("programs:application_submit", "programs:application_withdraw"):
         assert client.post(reverse(name, args=[d])).status_code == 404
+    assert client.post(reverse("programs:application_step", args=[d]),
+                       {"step": "withdraw", "reason": "x"}).status_code == 404
     response = client.post(reverse("programs:application_edit", args=[d]),
                            {"title": "Hijacked"})
     assert response.status_code == 404
     world["draft"].refresh_from_db()
     assert world["draft"].title != "Hijacked"
+    assert world["draft"].status == "draft"
 
 
 def test_auditor_reads_everything_and_changes_nothing(personas, world):
@@ -148,9 +168,12 @@ def test_auditor_reads_everything_and_changes_nothing(personas, world):
     assert client.get(reverse("programs:application_detail", args=[r])).status_code == 200
     assert client.post(reverse("programs:application_screen", args=[r]),
                        {"action": "eligible"}).status_code == 403
-    assert client.post(reverse("programs:application_manage", args=[r]),
-                       {"action": "close", "reason": "x"}).status_code == 403
-    assert client.post(reverse("funding:decide", args=[r]),
-                       {"outcome": "approved", "amount": "1"}).status_code == 403
+    # The lifecycle page's step: refused, and the page says why.
+    response = client.post(reverse("programs:application_step", args=[r]),
+                           {"step": "withdraw", "reason": "x"}, follow=True)
+    assert "Auditors have read-only access." in response.content.decode()
+    assert client.post(reverse("programs:ballot_new", args=[r]),
+                       {"amount": "1"}).status_code == 403
     world["recommended"].refresh_from_db()
     assert world["recommended"].status == "recommended"
+    assert not world["recommended"].ballots.exists()

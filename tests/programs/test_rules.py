@@ -1,29 +1,26 @@
-"""Eligibility rules, the configuration schema and its versions, submission rules."""
+"""Eligibility rules, the rules document and its versions, submission rules."""
 
 from __future__ import annotations
 
 import copy
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from playbook.funding.rules import GRANT_SECTIONS, innovation_fund_default
+from playbook.funding.services import application_budget_save
 from playbook.organizations.models import ProviderType, SchoolType
-from playbook.programs.config import (
-    EligibilityRules,
-    Threshold,
-    configuration_errors,
-    innovation_fund_default,
-)
 from playbook.programs.eligibility import applicant_profile, applicant_type, eligibility_problems
 from playbook.programs.models import Cycle
+from playbook.programs.rules import EligibilityRules, Threshold, rules_errors
 from playbook.programs.selectors import application_problems
 from playbook.programs.services.applications import (
     application_attachment_add,
-    application_budget_save,
     application_start,
     application_update_draft,
 )
@@ -34,6 +31,13 @@ from .helpers import budget_for, complete_draft, make_consortium, make_cycle
 
 pytestmark = pytest.mark.django_db
 D = Decimal
+
+
+def configuration_errors(data: Any) -> list[str]:
+    """Every problem of a grant cycle's rules document."""
+    return rules_errors(data, sections=GRANT_SECTIONS)
+
+
 RULES = EligibilityRules(applicant_types=("district", "charter", "esc", "consortium",
                                           "college", "nonprofit"))
 
@@ -71,8 +75,8 @@ def test_non_public_applicant_needs_a_district_partner(personas):
 
 def test_thresholds_on_registry_data(personas):
     rules = EligibilityRules(applicant_types=("district",), thresholds=(
-        Threshold("econ_disadvantaged_share", ">=", D("0.40")),
-        Threshold("enrollment", "<=", D("5000")),
+        Threshold(field="econ_disadvantaged_share", op=">=", value=D("0.40")),
+        Threshold(field="enrollment", op="<=", value=D("5000")),
     ))
     poor_small = DistrictFactory(econ_disadvantaged_share=D("0.55"), enrollment=900)
     rich = DistrictFactory(econ_disadvantaged_share=D("0.10"), enrollment=900)
@@ -115,6 +119,13 @@ def test_the_default_configuration_is_valid_and_matches_the_seeds():
     assert configuration_errors(data) == []
     assert data["funding"]["caps"] == {"single": "1000000.00", "consortium": "15000000.00"}
     assert data["funding"]["match"]["base_rate"] == "0.15"
+    # The document's new shape: budget categories with the funding rules, review and a vote.
+    assert "budget_categories" not in data["form"]
+    assert "Technology" in data["funding"]["budget_categories"]
+    assert data["review"]["required"] is True
+    assert data["review"]["reviewers_per_application"] == 3
+    assert data["decision"]["tiers"][0]["quorum"] == 3
+    assert data["decision"]["tiers"][0]["acts"] == "decides"
 
 
 @pytest.mark.parametrize(("path", "value", "error"), [
@@ -191,9 +202,13 @@ def test_invalid_configuration_is_not_saved(personas):
     cycle = make_cycle(personas.officer)
     data = copy.deepcopy(cycle.configurations.get().data)
     data["rubric"]["criteria"] = []
+    data["funding"]["caps"]["single"] = "-5"
     with pytest.raises(ValidationError) as exc:
         cycle_configuration_save(cycle=cycle, by=personas.officer, data=data)
-    assert "rubric.criteria: a non-empty list of criteria" in exc.value.message_dict["data"]
+    problems = exc.value.message_dict["data"]
+    assert "rubric.criteria: a non-empty list of criteria" in problems
+    # Every problem at once, each at its field.
+    assert "funding.caps.single: must be an amount of dollars and cents, not negative" in problems
     assert cycle.configurations.count() == 1
 
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from playbook.accounts.models import User
 from playbook.accounts.roles import Role
+from playbook.funding.rules import innovation_fund_default
 from playbook.organizations.models import Organization
-from playbook.programs.config import innovation_fund_default
 from playbook.programs.models import Application, Cycle, CycleConfiguration, Program
 from playbook.reviews.models import ReviewerProfile
 from playbook.reviews.services import attestation_sign, reviewer_profile_create
@@ -27,7 +27,8 @@ def fast_password_hashing(settings: Any) -> None:
 
 def make_cycle(*, fiscal_year: int = 2026, k: int = 2, slug: str = "round-1") -> Cycle:
     program, _ = Program.objects.get_or_create(slug="innovation-fund",
-                                               defaults={"name": "Innovation Fund"})
+                                               defaults={"name": "Innovation Fund",
+                                                         "instrument": "grant"})
     now = timezone.now()
     cycle = Cycle.objects.create(
         program=program, name=f"Round {slug}", slug=slug, opens_at=now - timedelta(days=60),

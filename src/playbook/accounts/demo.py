@@ -17,6 +17,8 @@ DEMO_USERS: list[tuple[str, Role, str, str]] = [
     ("auditor", Role.AUDITOR, "Audrey", "Lindqvist"),
     ("reviewer", Role.REVIEWER, "Ravi", "Raman"),
     ("decider", Role.DECISION_BODY, "Dana", "Delgado"),
+    ("decider2", Role.DECISION_BODY, "Elliot", "Brandt"),
+    ("decider3", Role.DECISION_BODY, "Farah", "Nasser"),
     ("district", Role.DISTRICT_LEADER, "Darius", "Stone"),
     ("principal", Role.SCHOOL_LEADER, "Priya", "Patel"),
     ("teacher", Role.EDUCATOR, "Tomás", "Reyes"),

@@ -84,7 +84,7 @@ def _build_state(*, students: int, seed: int) -> None:
     demo_report_cards_ensure()
     print(f"Report cards: both frameworks computed and the latest year published "
           f"({time.monotonic() - started:.1f} s).")
-    from playbook.programs.demo import demo_programs_ensure
+    from playbook.funding.demo import demo_programs_ensure
 
     demo_programs_ensure()
     print("Innovation fund: a decided FY2025 round with agreements and progress reports, and an "

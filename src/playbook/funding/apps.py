@@ -5,3 +5,8 @@ class FundingConfig(AppConfig):
     name = "playbook.funding"
     label = "funding"
     verbose_name = "Funding, awards and ledgers"
+
+    def ready(self) -> None:
+        from .instrument import register
+
+        register()

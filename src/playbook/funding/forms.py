@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import Any
 
 from django import forms
 
+from playbook.core.money import MONEY
 from playbook.programs.models import Cycle
 
-from .models import MatchContribution, PerformanceCommitment
+from .models import MatchContribution
 
-
-class _Money(TypedDict):
-    max_digits: int
-    decimal_places: int
-
-
-MONEY: _Money = {"max_digits": 14, "decimal_places": 2}
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
@@ -37,18 +31,6 @@ class WhatIfForm(forms.Form):
                 if k.startswith("sa_") and v is not None}
 
 
-class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(widget=forms.RadioSelect, label="Decision", choices=[
-        ("approved", "Approve"), ("conditional", "Approve with conditions"), ("denied", "Deny")])
-    amount = forms.DecimalField(label="Amount awarded ($)", min_value=Decimal("0.01"),
-                                required=False, help_text="From the award plan; the request "
-                                                          "within the cap at most.", **MONEY)
-    conditions = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                                 max_length=2000, label="Conditions (for a conditional approval)")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                             max_length=2000, label="Reason (required to deny)")
-
-
 class AppropriationForm(forms.Form):
     fund = forms.CharField(max_length=200, initial="Innovation Fund")
     code = forms.SlugField(max_length=40, help_text="e.g. innovation-fund")
@@ -59,34 +41,16 @@ class AppropriationForm(forms.Form):
                                    required=False, label="Commit awards of this cycle against it")
 
 
-class TermsForm(forms.Form):
-    start_date = forms.DateField(widget=DATE)
-    end_date = forms.DateField(widget=DATE)
-    terms = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
-
-
 class BudgetLineForm(forms.Form):
     category = forms.CharField(max_length=80)
     description = forms.CharField(max_length=300)
     amount = forms.DecimalField(label="Amount ($)", min_value=Decimal("0.01"), **MONEY)
 
 
-class CommitmentForm(forms.ModelForm):
-    class Meta:
-        model = PerformanceCommitment
-        fields = ["metric", "unit", "baseline", "target", "due_date"]
-        widgets = {"due_date": DATE}
-
-
 class DisburseForm(forms.Form):
     amount = forms.DecimalField(label="Amount to disburse ($)", min_value=Decimal("0.01"),
                                 **MONEY)
     memo = forms.CharField(max_length=300, required=False)
-
-
-class CloseForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
-                             label="Reason for closing")
 
 
 class MatchForm(forms.Form):
@@ -96,36 +60,26 @@ class MatchForm(forms.Form):
     received_on = forms.DateField(widget=DATE)
 
 
-class ProgressReportForm(forms.Form):
-    period_end = forms.DateField(widget=DATE, label="Period ending")
-    narrative = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}),
-                                label="Progress in a few sentences")
+class SpendingForm(forms.Form):
     spent_to_date = forms.DecimalField(label="Spent to date ($)", min_value=Decimal("0"),
                                        **MONEY)
 
-    def __init__(self, *args: Any, commitments: list[PerformanceCommitment],
-                 **kwargs: Any) -> None:
+
+class ApplicationBudgetLineForm(forms.Form):
+    category = forms.ChoiceField(choices=[], required=False)
+    description = forms.CharField(max_length=300, required=False)
+    state_amount = forms.DecimalField(label="State funds ($)", max_digits=14, decimal_places=2,
+                                      min_value=Decimal("0"), required=False)
+    match_cash = forms.DecimalField(label="Match, cash ($)", max_digits=14, decimal_places=2,
+                                    min_value=Decimal("0"), required=False)
+    match_in_kind = forms.DecimalField(label="Match, in kind ($)", max_digits=14,
+                                       decimal_places=2, min_value=Decimal("0"), required=False)
+
+    def __init__(self, *args: Any, categories: tuple[str, ...] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.commitment_fields = []
-        for c in commitments:
-            self.fields[f"value_{c.pk}"] = forms.DecimalField(
-                max_digits=12, decimal_places=2, label=f"{c.metric} ({c.unit or 'value'})",
-                help_text=f"Baseline {c.baseline}, target {c.target} by {c.due_date:%B %-d, %Y}.")
-            self.fields[f"note_{c.pk}"] = forms.CharField(
-                max_length=500, required=False, label=f"Note on {c.metric}")
-            self.commitment_fields.append((f"value_{c.pk}", f"note_{c.pk}"))
-
-    def values(self) -> dict[int, tuple[Decimal, str]]:
-        out = {}
-        for name, value in self.cleaned_data.items():
-            if name.startswith("value_"):
-                pk = int(name.removeprefix("value_"))
-                out[pk] = (value, self.cleaned_data.get(f"note_{pk}", ""))
-        return out
+        field = self.fields["category"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Choose"), *[(c, c) for c in categories]]
 
 
-class ReportReviewForm(forms.Form):
-    decision = forms.ChoiceField(widget=forms.RadioSelect, choices=[
-        ("accept", "Accept"), ("revise", "Ask for a revision")])
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                           max_length=2000, label="Note to the grantee")
+BudgetFormSet = forms.formset_factory(ApplicationBudgetLineForm, extra=3, max_num=40)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from playbook.programs.config import MatchRules
+from playbook.core.money import round_cents
 
-CENT = Decimal("0.01")
+from .rules import MatchRules
 
 
 def match_rate_for(*, rules: MatchRules, poverty_share: Decimal | None) -> Decimal:
@@ -21,11 +21,11 @@ def match_rate_for(*, rules: MatchRules, poverty_share: Decimal | None) -> Decim
 
 
 def match_required(*, amount: Decimal, rate: Decimal) -> Decimal:
-    return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    return round_cents(amount * rate)
 
 
 def match_counted(*, cash: Decimal, in_kind: Decimal, required: Decimal,
                   in_kind_max_share: Decimal) -> Decimal:
     """How much of a match counts: in-kind counts up to ``in_kind_max_share`` of the required."""
-    in_kind_cap = (required * in_kind_max_share).quantize(CENT, rounding=ROUND_HALF_UP)
+    in_kind_cap = round_cents(required * in_kind_max_share)
     return cash + min(in_kind, in_kind_cap)

@@ -12,24 +12,69 @@ posting, so concurrent awards cannot over-commit it.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TypedDict
 
 from auditlog.registry import auditlog
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import F, Q
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from playbook.programs.models import LifecycleTransition
-
-
-class _Money(TypedDict):
-    max_digits: int
-    decimal_places: int
+from playbook.core.money import MONEY
 
 
-MONEY: _Money = {"max_digits": 14, "decimal_places": 2}
+class GrantRequest(models.Model):
+    """What a grant application asks for: the state funds requested and the local match pledged,
+    the totals of its budget table."""
+
+    application = models.OneToOneField("programs.Application", on_delete=models.CASCADE,
+                                       related_name="grant")
+    amount_requested = models.DecimalField(**MONEY, default=Decimal("0"))
+    match_cash = models.DecimalField(**MONEY, default=Decimal("0"))
+    match_in_kind = models.DecimalField(**MONEY, default=Decimal("0"))
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(name="grant_request_amounts_not_negative",
+                                   condition=Q(amount_requested__gte=0) & Q(match_cash__gte=0)
+                                   & Q(match_in_kind__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"${self.amount_requested:,} requested"
+
+    @property
+    def match_total(self) -> Decimal:
+        return self.match_cash + self.match_in_kind
+
+
+class BudgetLine(models.Model):
+    """One row of an application's budget table: state funds asked, and the local match."""
+
+    application = models.ForeignKey("programs.Application", on_delete=models.CASCADE,
+                                    related_name="budget_lines")
+    category = models.CharField(max_length=80)
+    description = models.CharField(max_length=300)
+    state_amount = models.DecimalField("state funds", **MONEY, default=Decimal("0"))
+    match_cash = models.DecimalField("match (cash)", **MONEY, default=Decimal("0"))
+    match_in_kind = models.DecimalField("match (in kind)", **MONEY, default=Decimal("0"))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["application", "position", "id"]
+        constraints = [
+            models.CheckConstraint(name="grant_budget_line_not_negative",
+                                   condition=Q(state_amount__gte=0) & Q(match_cash__gte=0)
+                                   & Q(match_in_kind__gte=0)),
+            models.CheckConstraint(name="grant_budget_line_not_empty",
+                                   condition=Q(state_amount__gt=0) | Q(match_cash__gt=0)
+                                   | Q(match_in_kind__gt=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.description}"
+
+    @property
+    def total(self) -> Decimal:
+        return self.state_amount + self.match_cash + self.match_in_kind
 
 
 class Appropriation(models.Model):
@@ -135,36 +180,23 @@ class CycleFunding(models.Model):
         return f"{self.cycle} <- {self.appropriation}"
 
 
-class AwardStatus(models.TextChoices):
-    DRAFT = "draft", "Agreement drafted"
-    EXECUTED = "executed", "Agreement executed"
-    CLOSED = "closed", "Closed"
-    CANCELLED = "cancelled", "Cancelled"
+class Award(models.Model):
+    """A grant award: the money side of its agreement (``programs.Agreement``: parties, term,
+    commitments, reports, signatures): amount committed, match owed, budget lines."""
 
-
-class Award(ConcurrentTransitionMixin, models.Model):
-    """An award and its agreement: amount committed, match owed, budget lines, commitments."""
-
-    application = models.OneToOneField("programs.Application", on_delete=models.PROTECT,
-                                       related_name="award")
+    application = models.ForeignKey("programs.Application", on_delete=models.PROTECT,
+                                    related_name="awards")
+    agreement = models.OneToOneField("programs.Agreement", on_delete=models.PROTECT,
+                                     related_name="award")
     appropriation = models.ForeignKey(Appropriation, on_delete=models.PROTECT,
                                       related_name="awards")
     amount = models.DecimalField(**MONEY)
     match_rate = models.DecimalField(max_digits=5, decimal_places=4)
     match_required = models.DecimalField(**MONEY)
     in_kind_max_share = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("1"))
-    status = FSMField(max_length=20, choices=AwardStatus.choices, default=AwardStatus.DRAFT,
-                      protected=True)
-    start_date = models.DateField()
-    end_date = models.DateField()
-    terms = models.TextField(blank=True)
-    signed_at = models.DateTimeField(null=True, blank=True)
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
-    transitions = GenericRelation(LifecycleTransition)
 
     class Meta:
         ordering = ["-created_at"]
@@ -173,27 +205,18 @@ class Award(ConcurrentTransitionMixin, models.Model):
             models.CheckConstraint(name="award_match_not_negative",
                                    condition=Q(match_required__gte=0) & Q(match_rate__gte=0)
                                    & Q(match_rate__lte=1)),
-            models.CheckConstraint(name="award_ends_after_start",
-                                   condition=Q(end_date__gt=F("start_date"))),
-            models.CheckConstraint(name="executed_award_is_signed",
-                                   condition=~Q(status="executed") | Q(signed_at__isnull=False)),
         ]
 
     def __str__(self) -> str:
         return f"Award {self.application.reference}: ${self.amount:,}"
 
-    @transition(field=status, source=AwardStatus.DRAFT, target=AwardStatus.EXECUTED)
-    def execute(self) -> None:
-        pass
+    @property
+    def status(self) -> str:
+        return self.agreement.status
 
-    @transition(field=status, source=AwardStatus.EXECUTED, target=AwardStatus.CLOSED)
-    def close(self) -> None:
-        pass
-
-    @transition(field=status, source=[AwardStatus.DRAFT, AwardStatus.EXECUTED],
-                target=AwardStatus.CANCELLED)
-    def cancel(self) -> None:
-        pass
+    @property
+    def status_label(self) -> str:
+        return self.agreement.status_label
 
 
 class AgreementBudgetLine(models.Model):
@@ -213,88 +236,21 @@ class AgreementBudgetLine(models.Model):
         return f"{self.category}: {self.amount}"
 
 
-class PerformanceCommitment(models.Model):
-    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="commitments")
-    metric = models.CharField(max_length=200)
-    unit = models.CharField(max_length=40, blank=True, help_text="e.g. percent, students")
-    baseline = models.DecimalField(max_digits=12, decimal_places=2)
-    target = models.DecimalField(max_digits=12, decimal_places=2)
-    due_date = models.DateField()
+class ReportSpending(models.Model):
+    """What a grantee's monitoring report says was spent to date."""
 
-    class Meta:
-        ordering = ["award", "due_date", "id"]
-        constraints = [
-            models.CheckConstraint(name="commitment_target_differs_from_baseline",
-                                   condition=~Q(target=F("baseline"))),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.metric}: {self.baseline} -> {self.target} by {self.due_date}"
-
-
-class ReportStatus(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"
-    ACCEPTED = "accepted", "Accepted"
-    REVISION_REQUESTED = "revision_requested", "Revision requested"
-
-
-class ProgressReport(ConcurrentTransitionMixin, models.Model):
-    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="progress_reports")
-    period_end = models.DateField()
-    narrative = models.TextField()
+    report = models.OneToOneField("programs.MonitoringReport", on_delete=models.CASCADE,
+                                  related_name="spending")
     spent_to_date = models.DecimalField(**MONEY, default=Decimal("0"))
-    status = FSMField(max_length=20, choices=ReportStatus.choices,
-                      default=ReportStatus.SUBMITTED, protected=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")
-    submitted_at = models.DateTimeField(auto_now_add=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(blank=True)
-    transitions = GenericRelation(LifecycleTransition)
 
     class Meta:
-        ordering = ["award", "period_end"]
         constraints = [
-            models.UniqueConstraint(fields=["award", "period_end"], name="one_report_per_period"),
-            models.CheckConstraint(name="report_spent_not_negative",
+            models.CheckConstraint(name="report_spending_not_negative",
                                    condition=Q(spent_to_date__gte=0)),
         ]
 
     def __str__(self) -> str:
-        return f"Progress to {self.period_end}"
-
-    @transition(field=status, source=ReportStatus.SUBMITTED, target=ReportStatus.ACCEPTED)
-    def accept(self) -> None:
-        pass
-
-    @transition(field=status, source=ReportStatus.SUBMITTED,
-                target=ReportStatus.REVISION_REQUESTED)
-    def request_revision(self) -> None:
-        pass
-
-    @transition(field=status, source=ReportStatus.REVISION_REQUESTED,
-                target=ReportStatus.SUBMITTED)
-    def resubmit(self) -> None:
-        pass
-
-
-class CommitmentProgress(models.Model):
-    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="values")
-    commitment = models.ForeignKey(PerformanceCommitment, on_delete=models.PROTECT,
-                                   related_name="progress")
-    value = models.DecimalField(max_digits=12, decimal_places=2)
-    note = models.CharField(max_length=500, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["report", "commitment"],
-                                    name="one_value_per_commitment_per_report"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.commitment.metric}: {self.value}"
+        return f"${self.spent_to_date:,} spent"
 
 
 class MatchContribution(models.Model):
@@ -328,6 +284,7 @@ auditlog.register(Appropriation)
 auditlog.register(CycleFunding)
 auditlog.register(Award)
 auditlog.register(AgreementBudgetLine)
-auditlog.register(PerformanceCommitment)
-auditlog.register(ProgressReport)
+auditlog.register(GrantRequest)
+auditlog.register(BudgetLine)
+auditlog.register(ReportSpending)
 auditlog.register(MatchContribution)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from playbook.accounts.roles import OFFICE_STAFF, Role
+from playbook.core.access import READ_ONLY, Decision
+from playbook.programs.models import Agreement
 from playbook.programs.permissions import application_is_own
 
-from .models import Award, AwardStatus
-
-Decision = tuple[bool, str]
-READ_ONLY = "Auditors have read-only access."
+from .models import Award
 
 
 def funding_can_manage(*, user: Any) -> Decision:
@@ -30,8 +29,8 @@ def award_can_report(*, user: Any, award: Award) -> Decision:
         return False, READ_ONLY
     if not award_is_grantee(user=user, award=award):
         return False, "Only the grantee reports progress."
-    if award.status != AwardStatus.EXECUTED:
-        return False, "Progress is reported on an executed agreement."
+    if not Agreement.objects.get(pk=award.agreement_id).in_force:
+        return False, "Progress is reported on an agreement in force."
     return True, ""
 
 

@@ -10,7 +10,6 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 
-from playbook.programs.config import FundingRules
 from playbook.programs.eligibility import applicant_profile
 from playbook.programs.models import Application, ApplicationStatus, Cycle
 from playbook.programs.selectors import application_scope_q, cycle_configuration_current
@@ -24,7 +23,8 @@ from .award_plan import (
     policy_with,
 )
 from .match import match_counted
-from .models import Account, Appropriation, Award, LedgerEntry, MatchContribution, ProgressReport
+from .models import Account, Appropriation, Award, GrantRequest, LedgerEntry, MatchContribution
+from .rules import FundingRules, funding_of
 
 ZERO = Decimal("0")
 
@@ -73,13 +73,9 @@ def appropriation_get(*, pk: int) -> Appropriation:
 # --- ranking and the award plan ---------------------------------------------------------------
 
 def ranking_for_cycle(*, cycle: Cycle) -> list[tuple[Application, Decimal | None]]:
-    """(application, score) pairs from the reviews app; [] when it offers none."""
-    try:
-        from playbook.reviews.selectors import (
-            ranking_for_cycle as reviews_ranking,
-        )
-    except ImportError:
-        return []
+    """(application, score) pairs from the reviews app's ranking."""
+    from playbook.reviews.selectors import ranking_for_cycle as reviews_ranking
+
     return ranking_pairs(reviews_ranking(cycle=cycle))
 
 
@@ -96,8 +92,7 @@ def ranking_pairs(ranking: Iterable[Any]) -> list[tuple[Application, Decimal | N
 
 
 def funding_rules_for(*, cycle: Cycle) -> FundingRules:
-    rules = cycle_configuration_current(cycle=cycle).rules.funding
-    return rules if rules is not None else FundingRules()
+    return funding_of(cycle_configuration_current(cycle=cycle).rules)
 
 
 def plan_policy_for(*, cycle: Cycle, budget: Decimal | None = None,
@@ -116,7 +111,7 @@ def plan_policy_for(*, cycle: Cycle, budget: Decimal | None = None,
 def candidate_for(*, application: Application, score: Decimal | None) -> Candidate:
     """The award-plan view of an application, read with its own version's funding rules."""
     profile = applicant_profile(application.applicant)
-    funding = application.rules.funding or FundingRules()
+    funding = funding_of(application.rules)
     tags = {"consortium" if profile.type == "consortium" else "single"}
     if profile.rural:
         tags.add("rural")
@@ -124,7 +119,7 @@ def candidate_for(*, application: Application, score: Decimal | None) -> Candida
     if share is not None and share >= funding.high_poverty_share:
         tags.add("high_poverty")
     return Candidate(
-        key=application.pk, score=score, requested=application.amount_requested,
+        key=application.pk, score=score, requested=requested_for(application),
         cap=funding.cap_for(profile.type), tags=frozenset(tags), poverty_share=share,
         submitted_at=application.submitted_at,
         label=f"{application.applicant.name}: {application.title}",
@@ -132,9 +127,13 @@ def candidate_for(*, application: Application, score: Decimal | None) -> Candida
 
 
 PLANNED_STATUSES = [ApplicationStatus.RECOMMENDED, ApplicationStatus.APPROVED,
-                    ApplicationStatus.CONDITIONAL, ApplicationStatus.DENIED,
-                    ApplicationStatus.ACTIVE, ApplicationStatus.MONITORED,
-                    ApplicationStatus.CLOSED]
+                    ApplicationStatus.CONDITIONAL, ApplicationStatus.DENIED]
+
+
+def requested_for(application: Application) -> Decimal:
+    found = GrantRequest.objects.filter(application=application).values_list(
+        "amount_requested", flat=True).first()
+    return found if found is not None else ZERO
 
 
 @dataclass(frozen=True)
@@ -186,14 +185,6 @@ def awards_for_user(*, user: Any) -> QuerySet[Award]:
     ).select_related("application", "application__applicant", "application__cycle")
 
 
-def report_get_for_user(*, user: Any, pk: int) -> ProgressReport:
-    report = ProgressReport.objects.filter(pk=pk).select_related("award").first()
-    if report is None:
-        raise Http404("No such report.")
-    award_get_for_user(user=user, pk=report.award_id)
-    return report
-
-
 @dataclass(frozen=True)
 class MatchStatus:
     required: Decimal
@@ -218,11 +209,12 @@ def match_status(*, award: Award) -> MatchStatus:
         MatchContribution.objects.filter(award=award).values("kind")
         .annotate(total=Sum("amount")).values_list("kind", "total")
     )
+    pledge = GrantRequest.objects.filter(application_id=award.application_id).first()
     cash = delivered.get(MatchContribution.Kind.CASH, ZERO)
     in_kind = delivered.get(MatchContribution.Kind.IN_KIND, ZERO)
     return MatchStatus(
-        required=award.match_required, pledged_cash=award.application.match_cash,
-        pledged_in_kind=award.application.match_in_kind, delivered_cash=cash,
+        required=award.match_required, pledged_cash=pledge.match_cash if pledge else ZERO,
+        pledged_in_kind=pledge.match_in_kind if pledge else ZERO, delivered_cash=cash,
         delivered_in_kind=in_kind,
         counted=match_counted(cash=cash, in_kind=in_kind, required=award.match_required,
                               in_kind_max_share=award.in_kind_max_share),
@@ -236,8 +228,6 @@ def agreement_problems_for(*, award: Award) -> list[str]:
     if lines_total != award.amount:
         problems.append(f"The budget lines add up to ${lines_total:,}, not the award of "
                         f"${award.amount:,}.")
-    if not award.commitments.exists():
-        problems.append("Add at least one performance commitment.")
     app = Application.objects.get(pk=award.application_id)  # fresh: the status moves
     if app.status != ApplicationStatus.APPROVED:
         problems.append(f"The application is {app.status_label.lower()}; it "

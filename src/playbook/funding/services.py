@@ -8,20 +8,22 @@ guards in the database as well.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
+from playbook.accounts.models import User
+from playbook.core.access import require
+from playbook.core.money import CENT, money_clean
 from playbook.programs.eligibility import applicant_profile
-from playbook.programs.models import Application, ApplicationStatus, Program
-from playbook.programs.permissions import application_can_decide
-from playbook.programs.services import lifecycle
-from playbook.programs.transitions import TransitionRefused, transition_apply
+from playbook.programs.models import Agreement, Application, Ballot, Program
+from playbook.programs.permissions import application_can_edit
+from playbook.programs.transitions import TransitionRefused
 
 from .match import match_rate_for, match_required
 from .models import (
@@ -29,45 +31,82 @@ from .models import (
     AgreementBudgetLine,
     Appropriation,
     Award,
-    AwardStatus,
-    CommitmentProgress,
+    BudgetLine,
     CycleFunding,
+    GrantRequest,
     LedgerEntry,
     LedgerTransaction,
     MatchContribution,
-    PerformanceCommitment,
-    ProgressReport,
-    ReportStatus,
+    ReportSpending,
 )
-from .permissions import Decision, award_can_record_match, award_can_report, funding_can_manage
-from .selectors import agreement_problems_for
-
-CENT = Decimal("0.01")
+from .permissions import award_can_record_match, funding_can_manage
+from .rules import funding_of
 
 
-class OverCommitment(Exception):
-    """An award or commitment larger than what the appropriation has available."""
+class OverCommitment(TransitionRefused):
+    """An award or commitment larger than what the appropriation has available (a refusal the
+    spine's pages show, e.g. when a closing vote's award cannot be committed)."""
 
 
-def _require(decision: Decision) -> None:
-    allowed, reason = decision
-    if not allowed:
-        raise PermissionDenied(reason)
+def grant_request_for(application: Application) -> GrantRequest:
+    """The application's request, created empty the first time it is asked for."""
+    found = GrantRequest.objects.filter(application=application).first()
+    if found is None:
+        found, _ = GrantRequest.objects.get_or_create(application=application)
+    return found
 
 
-def _money(amount: Decimal, what: str) -> Decimal:
-    amount = Decimal(amount)
-    if amount <= 0 or amount != amount.quantize(CENT):
-        raise ValidationError({"amount": f"{what} must be a positive amount in dollars and cents."})
-    return amount
+def application_budget_save(*, application: Application, by: User | AnonymousUser,
+                            lines: list[dict[str, Any]]) -> Application:
+    """Replace the budget table. Each line: category, description, state_amount, match_cash,
+    match_in_kind. The request's totals follow."""
+    require(application_can_edit(user=by, application=application))
+    funding = funding_of(application.rules)
+    categories = set(funding.budget_categories)
+    errors: list[str] = []
+    rows = []
+    for i, line in enumerate(lines, start=1):
+        try:
+            amounts = {k: Decimal(str(line.get(k) or "0"))
+                       for k in ("state_amount", "match_cash", "match_in_kind")}
+        except (ArithmeticError, ValueError):
+            errors.append(f"Line {i}: amounts are numbers of dollars and cents.")
+            continue
+        if not any(amounts.values()) and not str(line.get("description", "")).strip():
+            continue
+        if line.get("category") not in categories:
+            errors.append(f"Line {i}: choose a category.")
+        if not str(line.get("description", "")).strip():
+            errors.append(f"Line {i}: describe the cost.")
+        if any(v < 0 for v in amounts.values()):
+            errors.append(f"Line {i}: amounts cannot be negative.")
+        if not any(amounts.values()):
+            errors.append(f"Line {i}: enter an amount.")
+        if any(v != v.quantize(CENT) for v in amounts.values()):
+            errors.append(f"Line {i}: amounts are dollars and cents.")
+        rows.append(BudgetLine(application=application, category=line.get("category", ""),
+                               description=str(line.get("description", "")).strip()[:300],
+                               position=i, **amounts))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        application.budget_lines.all().delete()
+        BudgetLine.objects.bulk_create(rows)
+        GrantRequest.objects.update_or_create(application=application, defaults={
+            "amount_requested": sum((r.state_amount for r in rows), Decimal("0")),
+            "match_cash": sum((r.match_cash for r in rows), Decimal("0")),
+            "match_in_kind": sum((r.match_in_kind for r in rows), Decimal("0")),
+        })
+        application.save(update_fields=["updated_at"])
+    return application
 
 
 # --- ledger -----------------------------------------------------------------------------------
 
 def appropriation_create(*, by: Any, fund: str, code: str, fiscal_year: int, amount: Decimal,
                          program: Program | None = None) -> Appropriation:
-    _require(funding_can_manage(user=by))
-    amount = _money(amount, "The appropriation")
+    require(funding_can_manage(user=by))
+    amount = money_clean(amount, "The appropriation")
     with transaction.atomic():
         appropriation = Appropriation.objects.create(fund=fund, code=code,
                                                      fiscal_year=fiscal_year, amount=amount,
@@ -82,7 +121,7 @@ def appropriation_create(*, by: Any, fund: str, code: str, fiscal_year: int, amo
 
 
 def cycle_funding_set(*, cycle: Any, appropriation: Appropriation, by: Any) -> CycleFunding:
-    _require(funding_can_manage(user=by))
+    require(funding_can_manage(user=by))
     link, _ = CycleFunding.objects.update_or_create(cycle=cycle,
                                                     defaults={"appropriation": appropriation})
     return link
@@ -98,7 +137,7 @@ _MOVES = {
 def ledger_post(*, appropriation: Appropriation, kind: str, amount: Decimal, by: Any,
                 award: Award | None = None, memo: str = "") -> LedgerTransaction:
     """Post one balanced movement, under a lock on the appropriation row."""
-    amount = _money(amount, "A ledger amount")
+    amount = money_clean(amount, "A ledger amount")
     debit, credit = _MOVES[LedgerTransaction.Kind(kind)]
     with transaction.atomic():
         locked = Appropriation.objects.select_for_update().get(pk=appropriation.pk)
@@ -145,10 +184,7 @@ def award_outstanding(*, award: Award) -> Decimal:
 
 def award_terms_for(*, application: Application, amount: Decimal) -> dict[str, Decimal]:
     """Match rate and required match for ``amount``, from the application's own rules."""
-    funding = application.rules.funding
-    if funding is None:
-        return {"match_rate": Decimal("0"), "match_required": Decimal("0"),
-                "in_kind_max_share": Decimal("1")}
+    funding = funding_of(application.rules)
     profile = applicant_profile(application.applicant)
     rate = match_rate_for(rules=funding.match, poverty_share=profile.econ_disadvantaged_share)
     return {"match_rate": rate, "match_required": match_required(amount=amount, rate=rate),
@@ -157,16 +193,18 @@ def award_terms_for(*, application: Application, amount: Decimal) -> dict[str, D
 
 def award_fundable(*, application: Application) -> Decimal:
     """The most this application may be awarded: its request, capped by its type's cap."""
-    funding = application.rules.funding
-    cap = funding.cap_for(applicant_profile(application.applicant).type) if funding else None
-    return min(application.amount_requested, cap) if cap is not None else (
-        application.amount_requested)
+    funding = funding_of(application.rules)
+    requested = grant_request_for(application).amount_requested
+    cap = funding.cap_for(applicant_profile(application.applicant).type)
+    return min(requested, cap) if cap is not None else requested
 
 
-def award_commit(*, application: Application, amount: Decimal, by: Any,
+def award_commit(*, agreement: Agreement, amount: Decimal, by: Any,
                  appropriation: Appropriation | None = None) -> Award:
-    """Create the award (a draft agreement) and commit its amount against the appropriation."""
-    amount = _money(amount, "The award")
+    """The award of an approved grant: commit its amount against the appropriation and give the
+    agreement its budget (called by the spine when a vote approves, in the same transaction)."""
+    application = agreement.application
+    amount = money_clean(amount, "The award")
     fundable = award_fundable(application=application)
     if amount > fundable:
         raise ValidationError({"amount": f"The award cannot exceed ${fundable:,} (the request, "
@@ -177,11 +215,10 @@ def award_commit(*, application: Application, amount: Decimal, by: Any,
         if link is None:
             raise ValidationError(f"{application.cycle} has no appropriation to commit against.")
         appropriation = link.appropriation
-    today = timezone.localdate()
     with transaction.atomic():
         award = Award.objects.create(
-            application=application, appropriation=appropriation, amount=amount,
-            start_date=today, end_date=today + timedelta(days=730), created_by=by,
+            application=application, agreement=agreement, appropriation=appropriation,
+            amount=amount, created_by=by,
             **award_terms_for(application=application, amount=amount),
         )
         _copy_budget(award=award, application=application)
@@ -211,43 +248,34 @@ def _copy_budget(*, award: Award, application: Application) -> None:
     ])
 
 
-def decision_record(*, application: Application, by: Any, outcome: str,
-                    amount: Decimal | None = None, reason: str = "", conditions: str = "",
-                    appropriation: Appropriation | None = None) -> Application:
-    """The decision body decides a grant application; approvals commit the award in the same
-    transaction, so a decision the appropriation cannot cover is refused as a whole."""
-    _require(application_can_decide(user=by))
-    funded = outcome in ("approved", "conditional")
-    if funded and amount is None:
-        raise ValidationError({"amount": "Give the amount awarded."})
-    with transaction.atomic():
-        if funded:
-            if application.status != ApplicationStatus.RECOMMENDED:
-                raise TransitionRefused(f"Cannot decide an application that is "
-                                        f"{application.status_label.lower()}.")
-            # Commit first: the decision's emails go out only once the money is secured.
-            award_commit(application=application, amount=amount,  # type: ignore[arg-type]
-                         by=by, appropriation=appropriation)
-        return lifecycle.application_decide(application=application, by=by, outcome=outcome,
-                                            reason=reason, conditions=conditions)
+def on_approved(*, agreement: Agreement, ballot: Ballot | None, by: Any) -> None:
+    """What a grant's approval opens: the award, for the amount the vote was on."""
+    if ballot is None or not ballot.terms.get("amount"):
+        raise ValidationError({"amount": "The vote must state the amount awarded."})
+    award_commit(agreement=agreement, amount=Decimal(ballot.terms["amount"]), by=by)
+
+
+def on_agreement_transition(*, agreement: Agreement, name: str, by: Any, reason: str) -> None:
+    """An award agreement that ends (closed, revoked, expired, cancelled) releases what was
+    committed and never disbursed."""
+    if name not in ("close", "revoke", "expire", "cancel"):
+        return
+    award = Award.objects.filter(agreement=agreement).select_related("appropriation").first()
+    if award is None:
+        return
+    left = award_outstanding(award=award)
+    if left > 0:
+        ledger_post(appropriation=award.appropriation, kind=LedgerTransaction.Kind.RELEASE,
+                    amount=left, by=by, award=award,
+                    memo=f"Unspent commitment released ({name.replace('_', ' ')})")
 
 
 # --- agreements -------------------------------------------------------------------------------
 
 def _draft_award(award: Award, by: Any) -> None:
-    _require(funding_can_manage(user=by))
-    if award.status != AwardStatus.DRAFT:
-        raise TransitionRefused("The agreement has been executed; it can no longer change.")
-
-
-def agreement_update(*, award: Award, by: Any, start_date: date, end_date: date,
-                     terms: str) -> Award:
-    _draft_award(award, by)
-    if end_date <= start_date:
-        raise ValidationError({"end_date": "The agreement must end after it starts."})
-    award.start_date, award.end_date, award.terms = start_date, end_date, terms
-    award.save(update_fields=["start_date", "end_date", "terms"])
-    return award
+    require(funding_can_manage(user=by))
+    if Agreement.objects.get(pk=award.agreement_id).status != "drafted":
+        raise TransitionRefused("The agreement has been signed; it can no longer change.")
 
 
 def agreement_budget_line_add(*, award: Award, by: Any, category: str, description: str,
@@ -255,7 +283,7 @@ def agreement_budget_line_add(*, award: Award, by: Any, category: str, descripti
     _draft_award(award, by)
     return AgreementBudgetLine.objects.create(award=award, category=category,
                                               description=description,
-                                              amount=_money(amount, "A budget line"))
+                                              amount=money_clean(amount, "A budget line"))
 
 
 def agreement_budget_line_remove(*, line: AgreementBudgetLine, by: Any) -> None:
@@ -263,135 +291,32 @@ def agreement_budget_line_remove(*, line: AgreementBudgetLine, by: Any) -> None:
     line.delete()
 
 
-def commitment_add(*, award: Award, by: Any, metric: str, unit: str, baseline: Decimal,
-                   target: Decimal, due_date: date) -> PerformanceCommitment:
-    _draft_award(award, by)
-    if target == baseline:
-        raise ValidationError({"target": "The target must differ from the baseline."})
-    return PerformanceCommitment.objects.create(award=award, metric=metric, unit=unit,
-                                                baseline=baseline, target=target,
-                                                due_date=due_date)
-
-
-def commitment_remove(*, commitment: PerformanceCommitment, by: Any) -> None:
-    _draft_award(commitment.award, by)
-    commitment.delete()
-
-
-def award_execute(*, award: Award, by: Any, reason: str = "") -> Award:
-    """Sign the agreement: the award becomes executed and the application active."""
-    _require(funding_can_manage(user=by))
-    problems = agreement_problems_for(award=award)
-    if problems:
-        raise TransitionRefused(" ".join(problems))
-    with transaction.atomic():
-
-        def sign(locked: Award) -> None:
-            locked.signed_at, locked.signed_by = timezone.now(), by
-
-        award = transition_apply(obj=award, name="execute", by=by, reason=reason, before=sign)
-        lifecycle.application_activate(application=award.application, by=by,
-                                       reason="Award agreement executed.")
-    return award
-
-
 def award_disburse(*, award: Award, by: Any, amount: Decimal, memo: str = "") -> LedgerTransaction:
-    _require(funding_can_manage(user=by))
-    award = Award.objects.get(pk=award.pk)  # the status as it is now, not as the caller saw it
-    if award.status != AwardStatus.EXECUTED:
-        raise TransitionRefused("Funds are disbursed on an executed agreement.")
+    require(funding_can_manage(user=by))
+    agreement = Agreement.objects.get(pk=award.agreement_id)  # as it is now
+    if not agreement.in_force:
+        raise TransitionRefused("Funds are disbursed on an agreement in force (countersigned "
+                                "and not ended).")
     return ledger_post(appropriation=award.appropriation, kind=LedgerTransaction.Kind.DISBURSE,
                        amount=amount, by=by, award=award, memo=memo or "Disbursement")
 
 
-def award_close(*, award: Award, by: Any, reason: str) -> Award:
-    """Close the agreement, release what was never disbursed, close the application."""
-    _require(funding_can_manage(user=by))
-    if not reason.strip():
-        raise TransitionRefused("Give a reason when you close an award.")
-    with transaction.atomic():
-        left = award_outstanding(award=award)
-        if left > 0:
-            ledger_post(appropriation=award.appropriation, kind=LedgerTransaction.Kind.RELEASE,
-                        amount=left, by=by, award=award, memo="Unspent commitment released")
-        award = transition_apply(obj=award, name="close", by=by, reason=reason)
-        lifecycle.application_close(application=award.application, by=by, reason=reason)
-    return award
-
-
-# --- progress reports and match ---------------------------------------------------------------
-
-def progress_report_submit(*, award: Award, by: Any, period_end: date, narrative: str,
-                           spent_to_date: Decimal,
-                           values: dict[int, tuple[Decimal, str]]) -> ProgressReport:
-    """The grantee reports against every commitment of the agreement."""
-    award = Award.objects.select_related("application").get(pk=award.pk)
-    _require(award_can_report(user=by, award=award))
-    commitments = {c.pk: c for c in award.commitments.all()}
-    missing = [c.metric for pk, c in commitments.items() if pk not in values]
-    if missing:
-        raise ValidationError({"values": [f"Report a value for {m}." for m in missing]})
-    if not narrative.strip():
-        raise ValidationError({"narrative": "Describe the progress in a few sentences."})
+def report_spending_record(*, report: Any, spent_to_date: Decimal) -> ReportSpending:
     if spent_to_date < 0:
         raise ValidationError({"spent_to_date": "Cannot be negative."})
-    if ProgressReport.objects.filter(award=award, period_end=period_end).exists():
-        raise ValidationError({"period_end": "A report for this period exists."})
-    with transaction.atomic():
-        report = ProgressReport.objects.create(award=award, period_end=period_end,
-                                               narrative=narrative, spent_to_date=spent_to_date,
-                                               submitted_by=by)
-        CommitmentProgress.objects.bulk_create([
-            CommitmentProgress(report=report, commitment=commitments[pk], value=v, note=n[:500])
-            for pk, (v, n) in values.items() if pk in commitments
-        ])
-    return report
+    spending, _ = ReportSpending.objects.update_or_create(
+        report=report, defaults={"spent_to_date": spent_to_date})
+    return spending
 
 
-def progress_report_review(*, report: ProgressReport, by: Any, accept: bool,
-                           note: str = "") -> ProgressReport:
-    """The officer accepts a report (the first accepted one puts the grant in monitoring) or
-    asks for a revision."""
-    _require(funding_can_manage(user=by))
-    if not accept and not note.strip():
-        raise TransitionRefused("Say what needs revising.")
-
-    def stamp(locked: ProgressReport) -> None:
-        locked.reviewed_by, locked.reviewed_at, locked.review_note = by, timezone.now(), note
-
-    with transaction.atomic():
-        report = transition_apply(obj=report, name="accept" if accept else "request_revision",
-                                  by=by, reason=note, before=stamp)
-        app = report.award.application
-        if accept and app.status == ApplicationStatus.ACTIVE:
-            lifecycle.application_monitor(application=app, by=by,
-                                          reason="First progress report accepted.")
-    return report
-
-
-def progress_report_resubmit(*, report: ProgressReport, by: Any, narrative: str,
-                             values: dict[int, tuple[Decimal, str]]) -> ProgressReport:
-    _require(award_can_report(user=by, award=report.award))
-    if report.status != ReportStatus.REVISION_REQUESTED:
-        raise TransitionRefused("Only a report returned for revision is resubmitted.")
-    with transaction.atomic():
-        for value in report.values.all():
-            if value.commitment_id in values:
-                value.value, value.note = values[value.commitment_id]
-                value.save(update_fields=["value", "note"])
-
-        def rewrite(locked: ProgressReport) -> None:
-            locked.narrative = narrative
-
-        return transition_apply(obj=report, name="resubmit", by=by, before=rewrite)
-
+# --- match --------------------------------------------------------------------------------
 
 def match_contribution_record(*, award: Award, by: Any, kind: str, amount: Decimal,
                               description: str, received_on: date) -> MatchContribution:
-    _require(award_can_record_match(user=by, award=award))
+    require(award_can_record_match(user=by, award=award))
     if kind not in MatchContribution.Kind.values:
         raise ValidationError({"kind": "Cash or in kind."})
     return MatchContribution.objects.create(award=award, kind=kind,
-                                            amount=_money(amount, "A match contribution"),
+                                            amount=money_clean(amount, "A match contribution"),
                                             description=description, received_on=received_on,
                                             recorded_by=by)

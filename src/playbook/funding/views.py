@@ -1,5 +1,7 @@
-"""Pages of the funding app: the decision page with the funding line and what-ifs, decisions,
-appropriations and ledgers, award agreements, match, disbursements and progress reports."""
+"""Pages of the funding app (the innovation fund's own pages on the spine): an application's
+budget and match, the funding line with what-ifs (where the vote is opened), appropriations and
+ledgers, awards (budget lines, disbursements, match) and the grantee's progress report, which is
+the spine's monitoring report with spending to date."""
 
 from __future__ import annotations
 
@@ -7,31 +9,39 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from playbook.accounts.access import office_staff, roles, signed_in
 from playbook.accounts.roles import OFFICE_STAFF, READ_ALL, Role
-from playbook.programs.models import ApplicationStatus
-from playbook.programs.selectors import application_get_for_user, cycle_get
-from playbook.programs.transitions import TransitionRefused, transitions_for
+from playbook.core.forms import errors_to_form, errors_to_page
+from playbook.programs.eligibility import applicant_profile
+from playbook.programs.forms import ReportForm
+from playbook.programs.models import Application
+from playbook.programs.permissions import application_can_edit
+from playbook.programs.selectors import (
+    agreement_get_for_user,
+    application_get_for_user,
+    cycle_get,
+)
+from playbook.programs.services.agreements import report_can_submit, report_submit
+from playbook.programs.transitions import TransitionRefused
 
 from .forms import (
     AppropriationForm,
+    BudgetFormSet,
     BudgetLineForm,
-    CloseForm,
-    CommitmentForm,
-    DecisionForm,
     DisburseForm,
     MatchForm,
-    ProgressReportForm,
-    ReportReviewForm,
-    TermsForm,
+    SpendingForm,
     WhatIfForm,
 )
-from .models import AwardStatus, ReportStatus
-from .permissions import award_can_record_match, award_can_report, funding_can_manage
+from .match import match_rate_for, match_required
+from .models import Award
+from .permissions import award_can_record_match, funding_can_manage
+from .rules import funding_of
 from .selectors import (
     agreement_problems_for,
     appropriation_get,
@@ -42,25 +52,18 @@ from .selectors import (
     ledger_balances,
     match_status,
     plan_policy_for,
-    report_get_for_user,
 )
 from .services import (
     OverCommitment,
     agreement_budget_line_add,
     agreement_budget_line_remove,
-    agreement_update,
+    application_budget_save,
     appropriation_create,
-    award_close,
     award_disburse,
-    award_execute,
-    award_fundable,
-    commitment_add,
-    commitment_remove,
     cycle_funding_set,
-    decision_record,
+    grant_request_for,
     match_contribution_record,
-    progress_report_review,
-    progress_report_submit,
+    report_spending_record,
 )
 
 DECIDERS = (Role.DECISION_BODY, *READ_ALL)
@@ -68,26 +71,54 @@ APPLICANTS = (Role.DISTRICT_LEADER, Role.SCHOOL_LEADER, Role.PROVIDER)
 SERVICE_ERRORS = (ValidationError, PermissionDenied, TransitionRefused, OverCommitment)
 
 
-def _fail(request: HttpRequest, exc: Exception) -> None:
-    for m in (exc.messages if isinstance(exc, ValidationError) else [str(exc)]):
-        messages.error(request, m)
+# --- the application's budget ------------------------------------------------------------------
+
+@roles(*APPLICANTS)
+def application_budget(request: HttpRequest, pk: int) -> HttpResponse:
+    app = application_get_for_user(user=request.user, pk=pk)
+    allowed, reason = application_can_edit(user=request.user, application=app)
+    if not allowed:
+        messages.error(request, reason)
+        return redirect("programs:application_detail", pk=app.pk)
+    categories = funding_of(app.rules).budget_categories
+    initial = [{"category": b.category, "description": b.description,
+                "state_amount": b.state_amount, "match_cash": b.match_cash,
+                "match_in_kind": b.match_in_kind} for b in app.budget_lines.all()]
+    formset = BudgetFormSet(request.POST or None, initial=initial, prefix="lines",
+                            form_kwargs={"categories": categories})
+    if request.method == "POST" and formset.is_valid():
+        lines = [f.cleaned_data for f in formset.forms]  # blanks keep line numbers
+        try:
+            application_budget_save(application=app, by=request.user, lines=lines)
+        except ValidationError as exc:
+            errors_to_page(request, exc)
+        else:
+            req = grant_request_for(app)
+            messages.success(request, f"Budget saved: ${req.amount_requested:,} requested, "
+                                      f"${req.match_total:,} match pledged.")
+            return redirect("funding:application_budget", pk=app.pk)
+    return render(request, "funding/application_budget.html", {
+        "app": app, "formset": formset, "match": _match_preview(app),
+        "grant": grant_request_for(app)})
 
 
-def _to_form(form: Any, exc: Exception) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for e in errors:
-                form.add_error(field if field in form.fields else None, e)
-    else:
-        for m in (exc.messages if isinstance(exc, ValidationError) else [str(exc)]):
-            form.add_error(None, m)
+def _match_preview(app: Application) -> dict[str, Any]:
+    funding = funding_of(app.rules)
+    profile = applicant_profile(app.applicant)
+    rate = match_rate_for(rules=funding.match, poverty_share=profile.econ_disadvantaged_share)
+    requested = grant_request_for(app).amount_requested
+    return {"rate": rate, "required": match_required(amount=requested, rate=rate),
+            "poverty": profile.econ_disadvantaged_share,
+            "cap": funding.cap_for(profile.type), "in_kind_max": funding.match.in_kind_max_share,
+            "type": profile.type_label}
 
 
-# --- decisions ---------------------------------------------------------------------------------
+# --- the funding line ---------------------------------------------------------------------------
 
 @roles(*DECIDERS)
 def decision_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """The ranked list with the funding line; what-ifs by another budget or set-aside."""
+    """The ranked list with the funding line; what-ifs by another budget or set-aside. Office
+    staff open the decision body's vote on each recommended application from here."""
     cycle = cycle_get(pk=pk)
     policy = plan_policy_for(cycle=cycle)
     form = WhatIfForm(request.GET or None, set_asides=policy.set_asides)
@@ -99,36 +130,9 @@ def decision_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "funding/decision_page.html", {
         "cycle": cycle, "plan": cycle_plan.plan, "rows": rows, "form": form,
         "what_if": bool(budget is not None or overrides),
-        "is_decider": getattr(request.user, "role", "") == Role.DECISION_BODY,
+        "can_open_votes": getattr(request.user, "role", "") in OFFICE_STAFF,
         "funding": getattr(cycle, "funding", None) if hasattr(cycle, "funding") else None,
     })
-
-
-@roles(Role.DECISION_BODY)
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    app = application_get_for_user(user=request.user, pk=pk)
-    if app.status != ApplicationStatus.RECOMMENDED:
-        messages.error(request, f"The application is {app.status_label.lower()}; there is "
-                                "nothing to decide.")
-        return redirect("programs:application_detail", pk=app.pk)
-    plan = award_plan_for_cycle(cycle=app.cycle).plan
-    line = plan.line_for(app.pk)
-    initial = {"amount": line.award if line and line.award else award_fundable(application=app)}
-    form = DecisionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        c = form.cleaned_data
-        try:
-            decision_record(application=app, by=request.user, outcome=c["outcome"],
-                            amount=c.get("amount"), reason=c.get("reason", ""),
-                            conditions=c.get("conditions", ""))
-        except SERVICE_ERRORS as exc:
-            _to_form(form, exc)
-        else:
-            messages.success(request, "Decision recorded; the applicant and the office have "
-                                      "been emailed.")
-            return redirect("funding:decision_page", pk=app.cycle_id)
-    return render(request, "funding/decide.html", {"app": app, "form": form, "line": line,
-                                                   "fundable": award_fundable(application=app)})
 
 
 # --- appropriations ----------------------------------------------------------------------------
@@ -152,9 +156,10 @@ def appropriation_new(request: HttpRequest) -> HttpResponse:
             if c.get("cycle"):
                 cycle_funding_set(cycle=c["cycle"], appropriation=approp, by=request.user)
         except SERVICE_ERRORS as exc:
-            _to_form(form, exc)
-        except Exception as exc:
-            form.add_error("code", f"Could not create it: {exc}")
+            errors_to_form(form, exc)
+        except IntegrityError:
+            form.add_error("code", f"An appropriation {c['code']} for FY{c['fiscal_year']} "
+                                   "exists.")
         else:
             messages.success(request, f"Opened {approp}.")
             return redirect("funding:appropriation_detail", pk=approp.pk)
@@ -172,7 +177,7 @@ def appropriation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-# --- awards and agreements ---------------------------------------------------------------------
+# --- awards ------------------------------------------------------------------------------------
 
 @signed_in
 def award_list(request: HttpRequest) -> HttpResponse:
@@ -185,21 +190,16 @@ def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
     award = award_get_for_user(user=request.user, pk=pk)
     user: Any = request.user
     staff = user.role in OFFICE_STAFF
-    draft = award.status == AwardStatus.DRAFT
-    can_report, _ = award_can_report(user=user, award=award)
+    draft = award.agreement.status == "drafted"
     can_match, _ = award_can_record_match(user=user, award=award)
     return render(request, "funding/award_detail.html", {
-        "award": award, "app": award.application, "staff": staff, "draft": draft,
-        "lines": award.budget_lines.all(), "commitments": award.commitments.all(),
-        "reports": award.progress_reports.all(), "match": match_status(award=award),
-        "contributions": award.match_contributions.all(),
+        "award": award, "app": award.application, "agreement": award.agreement,
+        "staff": staff, "draft": draft, "lines": award.budget_lines.all(),
+        "match": match_status(award=award), "contributions": award.match_contributions.all(),
         "problems": agreement_problems_for(award=award) if draft else [],
-        "history": transitions_for(award),
-        "can_report": can_report, "can_match": can_match and award.status == "executed",
-        "terms_form": TermsForm(initial={"start_date": award.start_date,
-                                         "end_date": award.end_date, "terms": award.terms}),
-        "line_form": BudgetLineForm(), "commitment_form": CommitmentForm(),
-        "disburse_form": DisburseForm(), "close_form": CloseForm(), "match_form": MatchForm(),
+        "can_match": can_match and award.agreement.in_force,
+        "disbursements": award.ledger_transactions.filter(kind="disburse"),
+        "line_form": BudgetLineForm(), "disburse_form": DisburseForm(), "match_form": MatchForm(),
     })
 
 
@@ -208,7 +208,7 @@ def _award_post(request: HttpRequest, pk: int, action: Any, ok: str) -> HttpResp
     try:
         action(award)
     except SERVICE_ERRORS as exc:
-        _fail(request, exc)
+        errors_to_page(request, exc)
     else:
         messages.success(request, ok)
     return redirect("funding:award_detail", pk=award.pk)
@@ -220,17 +220,6 @@ def _invalid(request: HttpRequest, form: Any, pk: int) -> HttpResponse:
             messages.error(request, f"{form.fields[field].label or field}: {e}"
                            if field in form.fields else e)
     return redirect("funding:award_detail", pk=pk)
-
-
-@require_POST
-@office_staff
-def award_terms(request: HttpRequest, pk: int) -> HttpResponse:
-    form = TermsForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, form, pk)
-    return _award_post(request, pk, lambda a: agreement_update(award=a, by=request.user,
-                                                               **form.cleaned_data),
-                       "Terms saved.")
 
 
 @require_POST
@@ -257,36 +246,6 @@ def award_line_delete(request: HttpRequest, pk: int, line_pk: int) -> HttpRespon
 
 @require_POST
 @office_staff
-def award_commitment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    form = CommitmentForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, form, pk)
-    return _award_post(request, pk, lambda a: commitment_add(award=a, by=request.user,
-                                                             **form.cleaned_data),
-                       "Commitment added.")
-
-
-@require_POST
-@office_staff
-def award_commitment_delete(request: HttpRequest, pk: int, commitment_pk: int) -> HttpResponse:
-    def act(a: Any) -> None:
-        c = a.commitments.filter(pk=commitment_pk).first()
-        if c is None:
-            raise Http404("No such commitment.")
-        commitment_remove(commitment=c, by=request.user)
-
-    return _award_post(request, pk, act, "Commitment removed.")
-
-
-@require_POST
-@office_staff
-def award_execute_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _award_post(request, pk, lambda a: award_execute(award=a, by=request.user),
-                       "Agreement executed; the grant is active.")
-
-
-@require_POST
-@office_staff
 def award_disburse_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = DisburseForm(request.POST)
     if not form.is_valid():
@@ -294,17 +253,6 @@ def award_disburse_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _award_post(request, pk, lambda a: award_disburse(award=a, by=request.user,
                                                              **form.cleaned_data),
                        "Disbursement posted to the ledger.")
-
-
-@require_POST
-@office_staff
-def award_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    form = CloseForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, form, pk)
-    return _award_post(request, pk, lambda a: award_close(award=a, by=request.user,
-                                                          reason=form.cleaned_data["reason"]),
-                       "Award closed; unspent funds released.")
 
 
 @require_POST
@@ -317,57 +265,34 @@ def award_match(request: HttpRequest, pk: int) -> HttpResponse:
         award=a, by=request.user, **form.cleaned_data), "Match contribution recorded.")
 
 
-# --- progress reports --------------------------------------------------------------------------
+# --- the grantee's progress report --------------------------------------------------------------
 
 @roles(*APPLICANTS)
 def report_new(request: HttpRequest, pk: int) -> HttpResponse:
-    award = award_get_for_user(user=request.user, pk=pk)
-    allowed, reason = award_can_report(user=request.user, award=award)
+    """The spine's monitoring report on the award agreement ``pk``, with spending to date."""
+    agreement = agreement_get_for_user(user=request.user, pk=pk)
+    award = Award.objects.filter(agreement=agreement).first()
+    if award is None:
+        raise Http404("No such award.")
+    allowed, reason = report_can_submit(user=request.user, agreement=agreement)
     if not allowed:
         messages.error(request, reason)
-        return redirect("funding:award_detail", pk=award.pk)
-    form = ProgressReportForm(request.POST or None, commitments=list(award.commitments.all()))
-    if request.method == "POST" and form.is_valid():
+        return redirect("programs:agreement_detail", pk=agreement.pk)
+    form = ReportForm(request.POST or None, commitments=list(agreement.commitments.all()))
+    spending = SpendingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and spending.is_valid():
         c = form.cleaned_data
         try:
-            report = progress_report_submit(
-                award=award, by=request.user, period_end=c["period_end"],
-                narrative=c["narrative"], spent_to_date=c["spent_to_date"],
-                values=form.values())
+            with transaction.atomic():
+                report = report_submit(agreement=agreement, by=request.user,
+                                       period_end=c["period_end"], narrative=c["narrative"],
+                                       values=form.values())
+                report_spending_record(report=report,
+                                       spent_to_date=spending.cleaned_data["spent_to_date"])
         except SERVICE_ERRORS as exc:
-            _to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "Progress report submitted to the program officer.")
-            return redirect("funding:report_detail", pk=report.pk)
-    return render(request, "funding/report_new.html", {"award": award, "form": form})
-
-
-@signed_in
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = report_get_for_user(user=request.user, pk=pk)
-    can_review, _ = funding_can_manage(user=request.user)
-    return render(request, "funding/report_detail.html", {
-        "report": report, "award": report.award,
-        "values": report.values.select_related("commitment"),
-        "can_review": can_review and report.status == ReportStatus.SUBMITTED,
-        "form": ReportReviewForm(), "history": transitions_for(report),
-    })
-
-
-@require_POST
-@office_staff
-def report_review(request: HttpRequest, pk: int) -> HttpResponse:
-    report = report_get_for_user(user=request.user, pk=pk)
-    form = ReportReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            progress_report_review(report=report, by=request.user,
-                                   accept=form.cleaned_data["decision"] == "accept",
-                                   note=form.cleaned_data.get("note", ""))
-        except SERVICE_ERRORS as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, "Review recorded.")
-    else:
-        messages.error(request, "Choose accept or revise.")
-    return redirect("funding:report_detail", pk=report.pk)
+            return redirect("programs:report_detail", pk=report.pk)
+    return render(request, "funding/report_new.html",
+                  {"award": award, "agreement": agreement, "form": form, "spending": spending})

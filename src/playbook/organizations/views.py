@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from playbook.accounts.access import office_staff, roles, signed_in
 from playbook.accounts.roles import READ_ALL
+from playbook.programs.registry import organization_panels
 
 from .forms import OrganizationForm, RegistrySearchForm
 from .models import OrgKind
@@ -51,6 +52,8 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "members": consortium_members(consortium=org) if org.kind == OrgKind.CONSORTIUM else [],
         "models": models_for_organization(organization=org),
         "adoptions": adoptions_for_school(school=org) if org.kind == OrgKind.SCHOOL else [],
+        # One section per registered instrument (grants, designations, waivers, ...).
+        "panels": organization_panels(org, request.user),
     }
     return render(request, "organizations/detail.html", context)
 

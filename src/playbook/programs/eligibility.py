@@ -19,7 +19,7 @@ from playbook.organizations.models import (
     SchoolType,
 )
 
-from .config import APPLICANT_TYPES, NON_PUBLIC_TYPES, EligibilityRules
+from .rules import APPLICANT_TYPES, NON_PUBLIC_TYPES, EligibilityRules
 
 
 @dataclass(frozen=True)
@@ -94,28 +94,62 @@ def applicant_profile(org: Organization) -> ApplicantProfile:
     )
 
 
+@dataclass(frozen=True)
+class Check:
+    """One eligibility rule applied: what it read, what it found, and whether it passed."""
+
+    rule: str
+    values: dict[str, str]
+    passed: bool
+    message: str
+
+
+def eligibility_checks(
+    *, rules: EligibilityRules, applicant: Organization, partner: Organization | None
+) -> list[Check]:
+    """Every eligibility rule of ``rules`` applied to ``applicant``, passed or not."""
+    checks: list[Check] = []
+    profile = applicant_profile(applicant)
+    allowed = ", ".join(APPLICANT_TYPES.get(t, t) for t in rules.applicant_types)
+    ok = profile.type in rules.applicant_types
+    checks.append(Check("eligibility.applicant_types", {"applicant type": profile.type_label,
+                                                        "eligible types": allowed}, ok,
+                        "" if ok else f"{profile.type_label} applicants are not eligible in "
+                                      f"this cycle (eligible: {allowed})."))
+    if profile.type == "consortium":
+        ok = profile.member_count >= 2
+        checks.append(Check("consortium.members", {"members": str(profile.member_count)}, ok,
+                            "" if ok else "A consortium needs at least two members in the "
+                                          "registry."))
+        checks.append(Check("consortium.lead", {"lead member": "yes" if profile.has_lead
+                                                else "none"}, profile.has_lead,
+                            "" if profile.has_lead else "A consortium needs a lead member in "
+                                                        "the registry."))
+    if profile.type in NON_PUBLIC_TYPES and rules.non_public_requires_district_partner:
+        if partner is None:
+            checks.append(Check("eligibility.non_public_requires_district_partner",
+                                {"district partner": "none"}, False,
+                                f"{profile.type_label} applicants must name a district "
+                                "partner."))
+        else:
+            ok = partner.kind == OrgKind.DISTRICT
+            checks.append(Check("eligibility.non_public_requires_district_partner",
+                                {"district partner": partner.name}, ok,
+                                "" if ok else "The partner must be a school district."))
+    for i, threshold in enumerate(rules.thresholds):
+        actual = profile.value(threshold.field)
+        ok = threshold.holds(actual)
+        shown = str(actual) if actual is not None else "no value"
+        checks.append(Check(f"eligibility.thresholds[{i}]",
+                            {"rule": threshold.describe(), "registry": shown}, ok,
+                            "" if ok else f"Requires {threshold.describe()}; the registry "
+                                          f"shows {shown}."))
+    return checks
+
+
 def eligibility_problems(
     *, rules: EligibilityRules, applicant: Organization, partner: Organization | None
 ) -> list[str]:
     """Every eligibility rule ``applicant`` fails under ``rules``; [] means eligible."""
-    problems: list[str] = []
-    profile = applicant_profile(applicant)
-    if profile.type not in rules.applicant_types:
-        allowed = ", ".join(APPLICANT_TYPES.get(t, t) for t in rules.applicant_types)
-        problems.append(f"{profile.type_label} applicants are not eligible in this cycle "
-                        f"(eligible: {allowed}).")
-    if profile.type == "consortium":
-        if profile.member_count < 2:
-            problems.append("A consortium needs at least two members in the registry.")
-        if not profile.has_lead:
-            problems.append("A consortium needs a lead member in the registry.")
-    if profile.type in NON_PUBLIC_TYPES and rules.non_public_requires_district_partner:
-        if partner is None:
-            problems.append(f"{profile.type_label} applicants must name a district partner.")
-        elif partner.kind != OrgKind.DISTRICT:
-            problems.append("The partner must be a school district.")
-    for threshold in rules.thresholds:
-        if not threshold.holds(profile.value(threshold.field)):
-            problems.append(f"Requires {threshold.describe()}; the registry shows "
-                            f"{profile.value(threshold.field) if profile.value(threshold.field) is not None else 'no value'}.")  # noqa: E501
-    return problems
+    return [c.message for c in eligibility_checks(rules=rules, applicant=applicant,
+                                                  partner=partner) if not c.passed]

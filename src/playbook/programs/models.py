@@ -1,10 +1,12 @@
-"""The spine: programs, cycles (rounds), their versioned rules, applications and the lifecycle log.
+"""The spine: programs, cycles (rounds), their versioned rules, applications, decisions by
+vote, the agreement core and the lifecycle log.
 
-Every policy instrument (grants first; designations, loans, waivers, ... later) is a ``Program``
-whose ``Cycle`` carries versioned rules (``CycleConfiguration``). Application status is a
-django-fsm-2 state machine whose transitions are called only from
-``programs.services.lifecycle``; each one is written to ``LifecycleTransition``, a generic log
-any other stateful record (award agreements, designations, loans) reuses.
+Every policy instrument (a grant, a designation, a waiver, a loan, ...) is a ``Program`` whose
+``instrument`` names a registered instrument (``programs.registry``), and whose ``Cycle`` carries
+versioned rules (``CycleConfiguration``). Application and agreement status are django-fsm-2
+state machines whose transitions are called only from the lifecycle services; each one is
+written to ``LifecycleTransition``, a generic append-only log. The phases' labels, tags and who
+may act are data (``programs.workflow``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import os
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, TypedDict
+from typing import Any
 
 from auditlog.registry import auditlog
 from django.conf import settings
@@ -22,24 +24,17 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from .config import CycleRules
+from playbook.core.append_only import AppendOnlyError, AppendOnlyModel
+from playbook.core.money import MONEY
 
+from .rules import CycleRules, rules_parse
 
-class _Money(TypedDict):
-    max_digits: int
-    decimal_places: int
-
-
-MONEY: _Money = {"max_digits": 14, "decimal_places": 2}
+__all__ = ["AppendOnlyError"]
 
 
-class AppendOnlyError(Exception):
-    pass
-
-
-class LifecycleTransition(models.Model):
+class LifecycleTransition(AppendOnlyModel):
     """One recorded state change of any lifecycle record: who, when, from, to and why.
 
     Generic (content type + id) so that awards, designations, loans and waivers share one log.
@@ -67,33 +62,17 @@ class LifecycleTransition(models.Model):
                                    condition=~Q(source=F("target"))),
         ]
 
+    append_only_label = "the lifecycle log"
+
     def __str__(self) -> str:
         return f"{self.name}: {self.source} -> {self.target}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("the lifecycle log is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("the lifecycle log is append-only")
-
 
 class Program(models.Model):
-    class Instrument(models.TextChoices):
-        GRANT = "grant", "Competitive grant"
-        DESIGNATION = "designation", "Approved-model designation"
-        LOAN = "loan", "Loan"
-        WAIVER = "waiver", "Waiver"
-        FLEXIBILITY = "flexibility", "Flexibility plan"
-        PROCUREMENT = "procurement", "Procurement"
-        RECONSIDERATION = "reconsideration", "Reconsideration request"
-        MICRO_CREDENTIAL = "micro_credential", "Micro-credential"
-
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
-    instrument = models.CharField(max_length=30, choices=Instrument.choices,
-                                  default=Instrument.GRANT)
+    instrument = models.CharField(
+        max_length=30, help_text="The registered instrument (programs.registry) it runs on.")
     description = models.TextField(blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -105,6 +84,13 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def instrument_label(self) -> str:
+        from .registry import _INSTRUMENTS
+
+        found = _INSTRUMENTS.get(self.instrument)
+        return found.label if found else self.instrument
 
 
 class Cycle(models.Model):
@@ -174,7 +160,10 @@ class CycleConfiguration(models.Model):
 
     @cached_property
     def rules(self) -> CycleRules:
-        return CycleRules.from_data(self.data)
+        from .registry import instrument_get
+
+        instrument = instrument_get(self.cycle.program.instrument)
+        return rules_parse(self.data, sections=instrument.rules_sections)
 
 
 class ApplicationStatus(models.TextChoices):
@@ -188,10 +177,8 @@ class ApplicationStatus(models.TextChoices):
     APPROVED = "approved", "Approved"
     CONDITIONAL = "conditional", "Approved with conditions"
     DENIED = "denied", "Denied"
-    ACTIVE = "active", "Active"
-    MONITORED = "monitored", "Monitored"
-    CLOSED = "closed", "Closed"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    APPEALED = "appealed", "Appealed"
 
 
 S = ApplicationStatus
@@ -199,10 +186,12 @@ S = ApplicationStatus
 WITHDRAWABLE = [S.DRAFT, S.SUBMITTED, S.INFO_REQUESTED, S.SCREENED, S.IN_REVIEW, S.RECOMMENDED]
 #: Statuses the applicant may edit in.
 EDITABLE = [S.DRAFT, S.INFO_REQUESTED]
-#: Decided (by the decision body) and after.
-DECIDED = [S.APPROVED, S.CONDITIONAL, S.DENIED, S.ACTIVE, S.MONITORED, S.CLOSED]
-#: Funded: an award exists.
-FUNDED = [S.APPROVED, S.CONDITIONAL, S.ACTIVE, S.MONITORED, S.CLOSED]
+#: Decided (by the decision body).
+DECIDED = [S.APPROVED, S.CONDITIONAL, S.DENIED]
+#: Approved, with or without conditions: an agreement follows.
+APPROVED = [S.APPROVED, S.CONDITIONAL]
+#: Refusals an applicant may appeal.
+APPEALABLE = [S.DENIED, S.INELIGIBLE]
 
 
 class Application(ConcurrentTransitionMixin, models.Model):
@@ -224,9 +213,6 @@ class Application(ConcurrentTransitionMixin, models.Model):
     summary = models.CharField("purpose", max_length=600, blank=True,
                                help_text="One paragraph, published on the round page.")
     answers = models.JSONField(default=dict, blank=True)
-    amount_requested = models.DecimalField(**MONEY, default=Decimal("0"))
-    match_cash = models.DecimalField(**MONEY, default=Decimal("0"))
-    match_in_kind = models.DecimalField(**MONEY, default=Decimal("0"))
     status = FSMField(max_length=20, choices=ApplicationStatus.choices, default=S.DRAFT,
                       protected=True, db_index=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -239,9 +225,6 @@ class Application(ConcurrentTransitionMixin, models.Model):
     class Meta:
         ordering = ["cycle", "id"]
         constraints = [
-            models.CheckConstraint(name="application_amounts_not_negative",
-                                   condition=Q(amount_requested__gte=0) & Q(match_cash__gte=0)
-                                   & Q(match_in_kind__gte=0)),
             models.UniqueConstraint(fields=["cycle", "applicant"],
                                     condition=~Q(status="withdrawn"),
                                     name="one_live_application_per_applicant_per_cycle"),
@@ -268,8 +251,9 @@ class Application(ConcurrentTransitionMixin, models.Model):
         return self.configuration.rules
 
     @property
-    def match_total(self) -> Decimal:
-        return self.match_cash + self.match_in_kind
+    def agreement(self) -> Agreement | None:
+        """The agreement the approval opened (not a cancelled one), if any."""
+        return self.agreements.exclude(status="cancelled").first()
 
     # --- declared transitions (call only from programs.services.lifecycle) -------------------
 
@@ -297,7 +281,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def start_review(self) -> None:
         pass
 
-    @transition(field=status, source=S.IN_REVIEW, target=S.RECOMMENDED)
+    @transition(field=status, source=[S.IN_REVIEW, S.SCREENED], target=S.RECOMMENDED)
     def recommend(self) -> None:
         pass
 
@@ -321,52 +305,145 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def conditions_unmet(self) -> None:
         pass
 
-    @transition(field=status, source=S.APPROVED, target=S.ACTIVE)
-    def activate(self) -> None:
-        pass
-
-    @transition(field=status, source=S.ACTIVE, target=S.MONITORED)
-    def monitor(self) -> None:
-        pass
-
-    @transition(field=status, source=[S.ACTIVE, S.MONITORED], target=S.CLOSED)
-    def close(self) -> None:
-        pass
-
     @transition(field=status, source=WITHDRAWABLE, target=S.WITHDRAWN)
     def withdraw(self) -> None:
         pass
 
+    @transition(field=status, source=APPEALABLE, target=S.APPEALED)
+    def appeal(self) -> None:
+        pass
 
-class BudgetLine(models.Model):
-    """One row of an application's budget table: state funds asked, and the local match."""
+    @transition(field=status, source=S.APPEALED, target=S.SUBMITTED)
+    def appeal_grant(self) -> None:
+        """The appeal succeeds: the application is screened again from the start."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE,
-                                    related_name="budget_lines")
-    category = models.CharField(max_length=80)
-    description = models.CharField(max_length=300)
-    state_amount = models.DecimalField("state funds", **MONEY, default=Decimal("0"))
-    match_cash = models.DecimalField("match (cash)", **MONEY, default=Decimal("0"))
-    match_in_kind = models.DecimalField("match (in kind)", **MONEY, default=Decimal("0"))
-    position = models.PositiveSmallIntegerField(default=0)
+    @transition(field=status, source=S.APPEALED, target=RETURN_VALUE(S.DENIED, S.INELIGIBLE))
+    def appeal_dismiss(self) -> str:
+        """The appeal fails: back to the refusal that was appealed."""
+        last = (LifecycleTransition.objects
+                .filter(content_type=ContentType.objects.get_for_model(Application),
+                        object_id=self.pk, name="appeal").order_by("-at", "-id").first())
+        return last.source if last is not None else S.DENIED
+
+
+# --- decisions by vote -------------------------------------------------------------------------
+
+class DecisionBody(models.Model):
+    """A committee or board that decides by vote (a governing board, a controlling board, a loan
+    advisory board, an expert panel). A cycle's rules name the bodies of each decision tier."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    members: models.ManyToManyField[Any, Any] = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="DecisionBodyMember", related_name="decision_bodies")
 
     class Meta:
-        ordering = ["application", "position", "id"]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DecisionBodyMember(models.Model):
+    body = models.ForeignKey(DecisionBody, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="decision_body_memberships")
+    active = models.BooleanField(default=True)
+    chair = models.BooleanField(default=False)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["body", "user__last_name", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["body", "user"],
+                                               name="one_membership_per_body")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.body}"
+
+
+class BallotStatus(models.TextChoices):
+    OPEN = "open", "Voting open"
+    CLOSED = "closed", "Vote closed"
+
+
+class BallotOutcome(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    CONDITIONAL = "conditional", "Approved with conditions"
+    DENIED = "denied", "Denied"
+    RECOMMENDED = "recommended", "Recommended to the next tier"
+    NOT_RECOMMENDED = "not_recommended", "Not recommended"
+
+
+class Ballot(models.Model):
+    """One vote of one decision body on one application: tier 1 of one or of two."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT,
+                                     related_name="ballots")
+    tier = models.PositiveSmallIntegerField(default=1)
+    body = models.ForeignKey(DecisionBody, on_delete=models.PROTECT, related_name="ballots")
+    acts = models.CharField(max_length=12, help_text="recommends or decides")
+    quorum = models.PositiveSmallIntegerField()
+    majority = models.CharField(max_length=12)
+    terms = models.JSONField(default=dict, blank=True,
+                             help_text="The terms the vote is on (e.g. the amount of a grant).")
+    status = models.CharField(max_length=10, choices=BallotStatus.choices,
+                              default=BallotStatus.OPEN)
+    outcome = models.CharField(max_length=20, choices=BallotOutcome.choices, blank=True)
+    conditions = models.TextField(blank=True)
+    tally = models.JSONField(default=dict, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "tier", "opened_at"]
         constraints = [
-            models.CheckConstraint(name="budget_line_amounts_not_negative",
-                                   condition=Q(state_amount__gte=0) & Q(match_cash__gte=0)
-                                   & Q(match_in_kind__gte=0)),
-            models.CheckConstraint(name="budget_line_not_empty",
-                                   condition=Q(state_amount__gt=0) | Q(match_cash__gt=0)
-                                   | Q(match_in_kind__gt=0)),
+            models.UniqueConstraint(fields=["application"], condition=Q(status="open"),
+                                    name="one_open_ballot_per_application"),
+            models.CheckConstraint(name="ballot_quorum_positive", condition=Q(quorum__gte=1)),
+            models.CheckConstraint(
+                name="closed_ballot_has_outcome",
+                condition=Q(status="open", outcome="") | (Q(status="closed") & ~Q(outcome=""))),
         ]
 
     def __str__(self) -> str:
-        return f"{self.category}: {self.description}"
+        return f"{self.body} on {self.application.reference}"
 
-    @property
-    def total(self) -> Decimal:
-        return self.state_amount + self.match_cash + self.match_in_kind
+
+class VoteChoice(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    CONDITIONAL = "conditional", "Approve with conditions"
+    DENY = "deny", "Deny"
+    ABSTAIN = "abstain", "Abstain"
+    RECUSE = "recuse", "Recuse (conflict of interest)"
+
+
+class Vote(AppendOnlyModel):
+    """One member's vote. Kept for ever: a member votes once per ballot."""
+
+    append_only_label = "a vote"
+    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="votes")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="votes")
+    choice = models.CharField(max_length=12, choices=VoteChoice.choices)
+    conditions = models.TextField(blank=True)
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["ballot", "at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "member"], name="one_vote_per_member"),
+            models.CheckConstraint(name="conditional_vote_states_conditions",
+                                   condition=~Q(choice="conditional") | ~Q(conditions="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.get_choice_display()}"
 
 
 class UploadsStorage(FileSystemStorage):
@@ -385,6 +462,333 @@ class UploadsStorage(FileSystemStorage):
 def uploads_storage() -> FileSystemStorage:
     return UploadsStorage()
 
+
+# --- the agreement core -------------------------------------------------------------------------
+
+class AgreementStatus(models.TextChoices):
+    DRAFTED = "drafted", "Drafted"
+    SIGNED = "signed", "Signed by the office, awaiting countersignature"
+    EXECUTED = "executed", "Executed (countersigned)"
+    ACTIVE = "active", "Active"
+    MONITORED = "monitored", "Monitored"
+    PROBATION = "probation", "On probation"
+    RENEWED = "renewed", "Renewed"
+    REVOKED = "revoked", "Revoked"
+    EXPIRED = "expired", "Expired"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+A = AgreementStatus
+#: In force: the party holds what the agreement gives and owes what it commits to.
+IN_FORCE = [A.EXECUTED, A.ACTIVE, A.MONITORED, A.PROBATION, A.RENEWED]
+#: Still being written: terms, commitments and documents may change without an amendment.
+UNSIGNED = [A.DRAFTED]
+ENDED = [A.REVOKED, A.EXPIRED, A.CLOSED, A.CANCELLED]
+
+
+class Agreement(ConcurrentTransitionMixin, models.Model):
+    """What a decision opens, for every instrument: parties, term, conditions, commitments with
+    their evidence source, monitoring reports, documents, countersignature, amendments, and the
+    renew / probation / revoke / expire / close transitions. An instrument's own record (a grant
+    award, a designation, a loan) points at its agreement."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT,
+                                    related_name="agreements")
+    instrument = models.CharField(max_length=30)
+    title = models.CharField(max_length=200)
+    status = FSMField(max_length=12, choices=AgreementStatus.choices, default=A.DRAFTED,
+                      protected=True, db_index=True)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    next_review_date = models.DateField(null=True, blank=True)
+    conditions = models.TextField(blank=True)
+    terms = models.TextField(blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    countersigned_at = models.DateTimeField(null=True, blank=True)
+    countersigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                         on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    transitions = GenericRelation(LifecycleTransition)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A cancelled agreement (conditions not met, say) stays on record; an approval on
+            # appeal may then open a new one.
+            models.UniqueConstraint(fields=["application"], condition=~Q(status="cancelled"),
+                                    name="one_live_agreement_per_application"),
+            models.CheckConstraint(name="agreement_ends_after_start",
+                                   condition=Q(end_date__gt=F("start_date"))),
+            models.CheckConstraint(
+                name="signed_agreement_has_signature",
+                condition=Q(status__in=["drafted", "cancelled"]) | Q(signed_at__isnull=False)),
+            models.CheckConstraint(
+                name="executed_agreement_is_countersigned",
+                condition=Q(status__in=["drafted", "signed", "cancelled"])
+                | Q(countersigned_at__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def status_label(self) -> str:
+        return AgreementStatus(self.status).label
+
+    @property
+    def in_force(self) -> bool:
+        return self.status in IN_FORCE
+
+    # --- declared transitions (call only from programs.services.agreements) ----------------
+
+    @transition(field=status, source=A.DRAFTED, target=A.SIGNED)
+    def sign(self) -> None:
+        pass
+
+    @transition(field=status, source=A.SIGNED, target=A.EXECUTED)
+    def countersign(self) -> None:
+        pass
+
+    @transition(field=status, source=A.EXECUTED, target=A.ACTIVE)
+    def activate(self) -> None:
+        pass
+
+    @transition(field=status, source=[A.ACTIVE, A.RENEWED], target=A.MONITORED)
+    def monitor(self) -> None:
+        pass
+
+    @transition(field=status, source=[A.ACTIVE, A.MONITORED, A.RENEWED], target=A.PROBATION)
+    def probation(self) -> None:
+        pass
+
+    @transition(field=status, source=A.PROBATION, target=A.MONITORED)
+    def lift_probation(self) -> None:
+        pass
+
+    @transition(field=status, source=[A.ACTIVE, A.MONITORED, A.PROBATION], target=A.RENEWED)
+    def renew(self) -> None:
+        pass
+
+    @transition(field=status, source=[A.EXECUTED, A.ACTIVE, A.MONITORED, A.PROBATION,
+                                      A.RENEWED], target=A.REVOKED)
+    def revoke(self) -> None:
+        pass
+
+    @transition(field=status, source=[A.EXECUTED, A.ACTIVE, A.MONITORED, A.PROBATION,
+                                      A.RENEWED], target=A.EXPIRED)
+    def expire(self) -> None:
+        pass
+
+    @transition(field=status, source=[A.ACTIVE, A.MONITORED, A.PROBATION, A.RENEWED],
+                target=A.CLOSED)
+    def close(self) -> None:
+        pass
+
+    @transition(field=status, source=[A.DRAFTED, A.SIGNED, A.EXECUTED], target=A.CANCELLED)
+    def cancel(self) -> None:
+        pass
+
+
+class AgreementParty(models.Model):
+    class Role(models.TextChoices):
+        STATE = "state", "State agency"
+        PARTY = "party", "Party (countersigns)"
+        PARTNER = "partner", "Partner"
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT,
+                                     related_name="agreement_parties")
+    role = models.CharField(max_length=10, choices=Role.choices)
+
+    class Meta:
+        ordering = ["agreement", "role", "id"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "organization"],
+                                               name="one_role_per_party")]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.get_role_display()})"
+
+
+class EvidenceSource(models.TextChoices):
+    SELF_REPORTED = "self_reported", "Reported by the party"
+    REPORT_CARD = "report_card", "Published report card"
+    GROWTH_RUN = "growth_run", "Published growth results"
+
+
+class AgreementCommitment(models.Model):
+    """A performance commitment: a measure, its baseline and target, by when, and where the
+    evidence comes from (what the party reports, or a published report card or growth run)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE,
+                                  related_name="commitments")
+    measure = models.CharField(max_length=200)
+    unit = models.CharField(max_length=40, blank=True, help_text="e.g. percent, students")
+    baseline = models.DecimalField(max_digits=12, decimal_places=2)
+    target = models.DecimalField(max_digits=12, decimal_places=2)
+    due_date = models.DateField()
+    evidence_source = models.CharField(max_length=20, choices=EvidenceSource.choices,
+                                       default=EvidenceSource.SELF_REPORTED)
+    evidence_ref = models.JSONField(
+        default=dict, blank=True,
+        help_text="Where published evidence is read: e.g. {'framework': ..., 'metric': ...}.")
+
+    class Meta:
+        ordering = ["agreement", "due_date", "id"]
+        constraints = [
+            models.CheckConstraint(name="agreement_commitment_target_differs",
+                                   condition=~Q(target=F("baseline"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure}: {self.baseline} -> {self.target} by {self.due_date}"
+
+    @property
+    def metric(self) -> str:
+        return self.measure
+
+
+class ReportStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    ACCEPTED = "accepted", "Accepted"
+    REVISION_REQUESTED = "revision_requested", "Revision requested"
+
+
+class MonitoringReport(ConcurrentTransitionMixin, models.Model):
+    """A report on an agreement's commitments, for one period."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="reports")
+    period_end = models.DateField()
+    narrative = models.TextField()
+    status = FSMField(max_length=20, choices=ReportStatus.choices,
+                      default=ReportStatus.SUBMITTED, protected=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+    transitions = GenericRelation(LifecycleTransition)
+
+    class Meta:
+        ordering = ["agreement", "period_end"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "period_end"],
+                                    name="one_agreement_report_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Progress to {self.period_end}"
+
+    @property
+    def status_label(self) -> str:
+        return ReportStatus(self.status).label
+
+    @transition(field=status, source=ReportStatus.SUBMITTED, target=ReportStatus.ACCEPTED)
+    def accept(self) -> None:
+        pass
+
+    @transition(field=status, source=ReportStatus.SUBMITTED,
+                target=ReportStatus.REVISION_REQUESTED)
+    def request_revision(self) -> None:
+        pass
+
+    @transition(field=status, source=ReportStatus.REVISION_REQUESTED,
+                target=ReportStatus.SUBMITTED)
+    def resubmit(self) -> None:
+        pass
+
+
+class CommitmentValue(models.Model):
+    report = models.ForeignKey(MonitoringReport, on_delete=models.CASCADE,
+                               related_name="values")
+    commitment = models.ForeignKey(AgreementCommitment, on_delete=models.PROTECT,
+                                   related_name="values")
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "commitment"],
+                                    name="one_value_per_agreement_commitment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment.measure}: {self.value}"
+
+
+def agreement_document_path(instance: AgreementDocument, filename: str) -> str:
+    return f"agreements/{instance.agreement_id}/{filename}"
+
+
+class AgreementDocument(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to=agreement_document_path, storage=uploads_storage,
+                            max_length=300)
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agreement", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AgreementAmendment(AppendOnlyModel):
+    """A change to an agreement in force: what changed, from what to what, why, by whom."""
+
+    append_only_label = "an amendment"
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT,
+                                  related_name="amendments")
+    number = models.PositiveSmallIntegerField()
+    summary = models.TextField()
+    changes = models.JSONField(default=dict, help_text="field -> [before, after]")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["agreement", "number"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "number"],
+                                               name="one_amendment_number")]
+
+    def __str__(self) -> str:
+        return f"Amendment {self.number}"
+
+
+# --- why: traces of automated determinations -----------------------------------------------------
+
+class DeterminationTrace(AppendOnlyModel):
+    """Why an automated determination came out as it did: each rule with its version, the
+    values it read and its result (eligibility screening, ranking, the funding line, renewal
+    proposals, waiver grants)."""
+
+    append_only_label = "a determination trace"
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    kind = models.CharField(max_length=40, help_text="e.g. eligibility, funding_line")
+    result = models.CharField(max_length=300)
+    steps = models.JSONField(
+        default=list,
+        help_text="[{rule, version, values, result, applicant}]; applicant: shown to them.")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.result}"
 
 def attachment_path(instance: Attachment, filename: str) -> str:
     return f"applications/{instance.application_id}/{instance.slot}/{filename}"
@@ -413,4 +817,10 @@ auditlog.register(Program)
 auditlog.register(Cycle)
 auditlog.register(CycleConfiguration)
 auditlog.register(Application, exclude_fields=["updated_at"])
-auditlog.register(BudgetLine)
+auditlog.register(DecisionBody)
+auditlog.register(DecisionBodyMember)
+auditlog.register(Ballot)
+auditlog.register(Agreement)
+auditlog.register(AgreementParty)
+auditlog.register(AgreementCommitment)
+auditlog.register(MonitoringReport)

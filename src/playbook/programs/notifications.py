@@ -32,10 +32,10 @@ MESSAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "deny": ("denied", (APPLICANT, STAFF)),
     "conditions_met": ("conditions met: approved", (APPLICANT, STAFF)),
     "conditions_unmet": ("conditions not met: denied", (APPLICANT, STAFF)),
-    "activate": ("award agreement executed: active", (APPLICANT, STAFF)),
-    "monitor": ("in monitoring", (APPLICANT,)),
-    "close": ("closed", (APPLICANT, STAFF)),
     "withdraw": ("withdrawn", (APPLICANT, STAFF)),
+    "appeal": ("appealed", (APPLICANT, STAFF)),
+    "appeal_grant": ("appeal granted: screened again", (APPLICANT, STAFF)),
+    "appeal_dismiss": ("appeal dismissed", (APPLICANT, STAFF)),
 }
 
 
@@ -74,8 +74,10 @@ def recipients_for(application: Application, audiences: Iterable[str]) -> list[s
     return sorted(out)
 
 
-def notify_transition(*, application: Application, name: str, by: Any, reason: str) -> None:
-    verb, audiences = MESSAGES.get(name, (name.replace("_", " "), (APPLICANT,)))
+def notify_transition(*, application: Application, name: str, by: Any, reason: str,
+                      verb: str | None = None) -> None:
+    default_verb, audiences = MESSAGES.get(name, (name.replace("_", " "), (APPLICANT, STAFF)))
+    verb = verb or default_verb
     to = recipients_for(application, audiences)
     if not to:
         return

@@ -9,14 +9,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+
+from playbook.accounts.models import User
 from playbook.accounts.roles import OFFICE_STAFF, Role
+from playbook.core.access import ALLOWED, READ_ONLY, Decision
 from playbook.organizations.models import ConsortiumMembership, Organization
 
-from .models import EDITABLE, WITHDRAWABLE, Application, ApplicationStatus, Cycle
+from . import workflow as wf
+from .models import (
+    EDITABLE,
+    WITHDRAWABLE,
+    Agreement,
+    Application,
+    ApplicationStatus,
+    Ballot,
+    BallotStatus,
+    Cycle,
+    DecisionBodyMember,
+)
 
-Decision = tuple[bool, str]
+__all__ = ["READ_ONLY", "Decision"]
 APPLICANT_ROLES = frozenset({Role.DISTRICT_LEADER, Role.SCHOOL_LEADER, Role.PROVIDER})
-READ_ONLY = "Auditors have read-only access."
 
 
 def organizations_user_may_apply_for(*, user: Any) -> list[Organization]:
@@ -100,9 +114,70 @@ def application_can_manage(*, user: Any) -> Decision:
     return _staff(user, "manage the application lifecycle")
 
 
-def application_can_decide(*, user: Any) -> Decision:
-    if user.role == Role.DECISION_BODY:
-        return True, ""
+def signed_in_user(user: Any) -> User:
+    """``user`` as a signed-in account, or ``PermissionDenied`` (for writes that record who)."""
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("Sign in first.")
+    return user
+
+
+def is_body_member(*, user: Any, body_id: int) -> bool:
+    return bool(getattr(user, "pk", None)) and DecisionBodyMember.objects.filter(
+        body_id=body_id, user_id=user.pk, active=True).exists()
+
+
+def ballot_can_vote(*, user: Any, ballot: Ballot) -> Decision:
     if user.role == Role.AUDITOR:
         return False, READ_ONLY
-    return False, "Only members of the decision body decide."
+    if ballot.status != BallotStatus.OPEN:
+        return False, "The vote has closed."
+    if not is_body_member(user=user, body_id=ballot.body_id):
+        return False, f"Only members of {ballot.body.name} vote on this application."
+    if ballot.votes.filter(member_id=user.pk).exists():
+        return False, "You have voted; every vote is kept as cast."
+    return ALLOWED
+
+
+def ballot_can_open(*, user: Any, body_id: int) -> Decision:
+    """Office staff open a vote (the clerk's role), and so does the body's chair."""
+    if user.role in OFFICE_STAFF:
+        return ALLOWED
+    if user.role == Role.AUDITOR:
+        return False, READ_ONLY
+    if getattr(user, "pk", None) and DecisionBodyMember.objects.filter(
+            body_id=body_id, user_id=user.pk, active=True, chair=True).exists():
+        return ALLOWED
+    return False, "Office staff or the body's chair open and close a vote."
+
+
+def ballot_can_close(*, user: Any, ballot: Ballot) -> Decision:
+    if ballot.status != BallotStatus.OPEN:
+        return False, "The vote has closed."
+    return ballot_can_open(user=user, body_id=ballot.body_id)
+
+
+def agreement_is_party(*, user: Any, agreement: Agreement) -> bool:
+    return application_is_own(user=user, application=agreement.application)
+
+
+def may_act_as(*, user: Any, who: str, application: Application,
+               agreement: Agreement | None = None) -> Decision:
+    """Whether ``user`` is the audience ``who`` of a workflow step."""
+    if who == wf.SYSTEM:
+        return False, "The system records this step."
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False, "Sign in first."
+    if user.role == Role.AUDITOR:
+        return False, READ_ONLY
+    if who == wf.STAFF:
+        return _staff(user, "take this step")
+    if who in (wf.APPLICANT, wf.PARTY):
+        if application_is_own(user=user, application=application):
+            return ALLOWED
+        return False, ("Only the other party countersigns." if who == wf.PARTY
+                       else "Only the applicant takes this step.")
+    if who == wf.DECISION_BODY:
+        if user.role == Role.DECISION_BODY:
+            return ALLOWED
+        return False, "Only members of the decision body take this step."
+    return False, f"Only {wf.audiences_label([who])} take this step."

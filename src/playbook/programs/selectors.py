@@ -6,26 +6,27 @@ fetches an application: it returns 404 for records outside the user's scope.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from playbook.accounts.roles import READ_ALL, Role
 
-from .config import NON_PUBLIC_TYPES
 from .eligibility import applicant_profile, eligibility_problems
 from .models import (
     DECIDED,
+    Agreement,
     Application,
     ApplicationStatus,
+    Ballot,
     Cycle,
     CycleConfiguration,
     Program,
 )
 from .permissions import APPLICANT_ROLES, organizations_user_may_apply_for
+from .registry import instrument_for, scope_for, scores_for
+from .rules import NON_PUBLIC_TYPES
 
 S = ApplicationStatus
 #: What the decision body sees: recommended and everything decided.
@@ -70,20 +71,6 @@ def cycle_configuration_current(*, cycle: Cycle) -> CycleConfiguration:
     return config
 
 
-def _reviewer_application_ids(user: Any) -> Iterable[int] | None:
-    """Applications a reviewer may read, as decided by the reviews app (assigned, no conflict).
-
-    The reviews app provides ``reviews.selectors.reviewer_application_ids(reviewer=...)``; until
-    it does, reviewers see none here.
-    """
-    try:
-        from playbook.reviews import selectors as review_selectors
-    except ImportError:
-        return None
-    fn = getattr(review_selectors, "reviewer_application_ids", None)
-    return fn(reviewer=user) if fn else None
-
-
 def application_scope_q(*, user: Any) -> Q:
     """The applications ``user`` may read, as a filter."""
     if not getattr(user, "is_authenticated", False):
@@ -92,9 +79,9 @@ def application_scope_q(*, user: Any) -> Q:
         return Q()
     if user.role == Role.DECISION_BODY:
         return Q(status__in=DECISION_BODY_STATUSES)
-    if user.role == Role.REVIEWER:
-        ids = _reviewer_application_ids(user)
-        return Q(pk__in=list(ids)) if ids is not None else Q(pk__in=[])
+    scope = scope_for(user.role)
+    if scope is not None:  # e.g. reviewers: as the reviews app registered (assigned, no conflict)
+        return scope(user)
     if user.role in APPLICANT_ROLES and user.organization_id:
         q = Q(applicant__in=[o.pk for o in organizations_user_may_apply_for(user=user)])
         if user.role == Role.DISTRICT_LEADER:
@@ -164,9 +151,8 @@ def application_eligibility(*, application: Application) -> list[str]:
 
 
 def application_problems(*, application: Application) -> list[str]:
-    """What keeps the application from being submitted, read with its own version's rules."""
-    from playbook.funding.match import match_counted, match_rate_for, match_required
-
+    """What keeps the application from being submitted, read with its own version's rules:
+    the spine's checks, then the instrument's."""
     rules = application.rules
     problems: list[str] = []
     profile = applicant_profile(application.applicant)
@@ -196,27 +182,9 @@ def application_problems(*, application: Application) -> list[str]:
         and application.partner_district_id is None
     ):
         problems.append("District partner: required of non-public applicants.")
-    if not application.budget_lines.exists():
-        problems.append("Budget: add at least one budget line.")
-    if application.amount_requested <= 0:
-        problems.append("Budget: the state funds requested must be more than $0.")
-    funding = rules.funding
-    if funding is not None:
-        cap = funding.cap_for(profile.type)
-        if cap is not None and application.amount_requested > cap:
-            problems.append(f"Budget: ${application.amount_requested:,} requested is over the "
-                            f"${cap:,} cap for {profile.type_label.lower()} applicants.")
-        rate = match_rate_for(rules=funding.match, poverty_share=profile.econ_disadvantaged_share)
-        required = match_required(amount=application.amount_requested, rate=rate)
-        counted = match_counted(cash=application.match_cash, in_kind=application.match_in_kind,
-                                required=required,
-                                in_kind_max_share=funding.match.in_kind_max_share)
-        if counted < required:
-            problems.append(
-                f"Match: ${required:,} ({rate:.0%} of the request) is required; the budget "
-                f"pledges ${counted:,} that counts (in-kind counts up to "
-                f"{funding.match.in_kind_max_share:.0%} of the match)."
-            )
+    instrument = instrument_for(application)
+    if instrument.application_problems is not None:
+        problems += instrument.application_problems(application)
     present = set(application.attachments.values_list("slot", flat=True))
     for slot in rules.form.attachments:
         if slot.required and slot.key not in present:
@@ -228,66 +196,176 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
-def _cents(value: Decimal | None) -> Decimal:
-    """Sums come back without their scale on SQLite; money always has two places."""
-    return (value or Decimal("0")).quantize(Decimal("0.01"))
-
-
 def cycle_totals(*, cycle: Cycle) -> dict[str, Any]:
     qs = Application.objects.filter(cycle=cycle, status__in=PUBLIC_STATUSES)
-    agg = qs.aggregate(n=Count("id"), requested=Sum("amount_requested"))
-    awarded = qs.filter(award__isnull=False).exclude(award__status="cancelled").aggregate(
-        n=Count("id"), amount=Sum("award__amount"))
     by_status = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
     return {
-        "applications": agg["n"] or 0,
-        "requested": _cents(agg["requested"]),
-        "awards": awarded["n"] or 0,
-        "awarded": _cents(awarded["amount"]),
+        "applications": sum(by_status.values()),
+        "agreements": Agreement.objects.filter(application__cycle=cycle).exclude(
+            status="cancelled").count(),
         "budget": cycle.budget,
         "by_status": {ApplicationStatus(k).label: v for k, v in by_status.items()},
+        "extra": _instrument_totals(cycle),
     }
 
 
-def _scores_for(cycle: Cycle) -> dict[int, tuple[Decimal | None, Decimal | None]]:
-    """application id -> (normalized, raw) score, from the reviews app when it has them."""
-    try:
-        from playbook.reviews.selectors import (
-            ranking_for_cycle,
-        )
+def _instrument_totals(cycle: Cycle) -> list[tuple[str, str, Any]]:
+    from .registry import instrument_get
 
-        rows = ranking_for_cycle(cycle=cycle)
-    except Exception:
-        return {}
-    out = {}
-    for row in rows:
-        app = getattr(row, "application", None)
-        if app is not None:
-            out[app.pk] = (getattr(row, "score", None), getattr(row, "raw_mean", None))
-    return out
+    fn = instrument_get(cycle.program.instrument).public_totals
+    return fn(cycle) if fn is not None else []
 
 
 #: Scores are published once the review is complete.
 SCORED_STATUSES = [S.RECOMMENDED, *DECIDED]
 
 
+PUBLIC_COLUMNS = ["reference", "applicant", "applicant_type", "status", "purpose"]
+
+
+def public_vote(*, application: Application) -> str | None:
+    """The decision body's vote in words, where the cycle publishes vote records: each closed
+    ballot's counts and each member's vote."""
+    if application.status not in DECIDED or not application.rules.decision.vote_record_public:
+        return None
+    parts = []
+    for ballot in application.ballots.filter(status="closed").select_related("body"):
+        votes = "; ".join(f"{v.member.get_full_name() or v.member.username}: "
+                          f"{v.get_choice_display().lower()}"
+                          for v in ballot.votes.select_related("member"))
+        parts.append(f"{ballot.body.name}, {ballot.get_outcome_display().lower()} ({votes})")
+    return " / ".join(parts) or None
+
+
+def public_columns(*, cycle: Cycle) -> list[tuple[str, str]]:
+    """The instrument's own public columns: (key, heading)."""
+    from .registry import instrument_get
+
+    return [(k, h) for k, h, _ in instrument_get(cycle.program.instrument).public_columns]
+
+
+def public_open_data_columns(*, cycle: Cycle) -> list[str]:
+    return [*PUBLIC_COLUMNS, *(k for k, _ in public_columns(cycle=cycle)), "score", "raw_score",
+            "vote"]
+
+
 def public_rows(*, cycle: Cycle) -> list[dict[str, Any]]:
-    """The public round page and its open data: one row per application submitted."""
+    """The public round page and its open data: one row per application submitted, with the
+    columns its instrument adds (a grant's amounts)."""
+    from .registry import instrument_get
+
+    columns = instrument_get(cycle.program.instrument).public_columns
     apps = (Application.objects.filter(cycle=cycle, status__in=PUBLIC_STATUSES)
-            .select_related("applicant", "cycle", "cycle__program", "award")
+            .select_related("applicant", "cycle", "cycle__program")
             .order_by("applicant__name"))
-    scores = _scores_for(cycle)
+    scores = scores_for(cycle)
     rows = []
     for app in apps:
-        award = getattr(app, "award", None) if hasattr(app, "award") else None
-        awarded = award.amount if award is not None and award.status != "cancelled" else None
         score, raw = scores.get(app.pk, (None, None)) if app.status in SCORED_STATUSES else (
             None, None)
-        rows.append({
+        row = {
             "reference": app.reference, "applicant": app.applicant.name,
             "applicant_type": applicant_profile(app.applicant).type,
             "status": app.status_label, "purpose": app.summary or app.title,
-            "title": app.title, "amount_requested": app.amount_requested,
-            "amount_awarded": awarded, "score": score, "raw_score": raw,
-        })
+            "title": app.title, "score": score, "raw_score": raw,
+            "vote": public_vote(application=app),
+            "columns": [fn(app) for _, _, fn in columns],
+        }
+        row.update({key: value for (key, _, _), value in zip(columns, row["columns"],
+                                                              strict=True)})
+        rows.append(row)
     return rows
+
+
+def ballots_for_user(*, user: Any) -> QuerySet[Ballot]:
+    """Open votes of the bodies ``user`` sits on."""
+    return (Ballot.objects.filter(status="open", body__memberships__user_id=user.pk,
+                                  body__memberships__active=True)
+            .select_related("application", "application__applicant", "body")
+            .order_by("opened_at"))
+
+
+def ballot_get_for_user(*, user: Any, pk: int) -> Ballot:
+    """A ballot, for its body's members, office staff and auditors; 404 for anyone else."""
+    ballot = Ballot.objects.filter(pk=pk).select_related(
+        "application", "application__cycle", "application__cycle__program",
+        "application__applicant", "body").first()
+    if ballot is None:
+        raise Http404("No such vote.")
+    if user.role in READ_ALL:
+        return ballot
+    if ballot.body.memberships.filter(user_id=user.pk).exists():
+        return ballot
+    raise Http404("No such vote.")
+
+
+def agreement_get_for_user(*, user: Any, pk: int) -> Agreement:
+    """An agreement, if ``user`` may read its application; 404 otherwise."""
+    agreement = (Agreement.objects.filter(pk=pk)
+                 .filter(application__in=Application.objects.filter(
+                     application_scope_q(user=user)))
+                 .select_related("application", "application__applicant",
+                                 "application__cycle", "application__cycle__program")
+                 .first())
+    if agreement is None or user.role == Role.REVIEWER:
+        raise Http404("No such agreement.")
+    return agreement
+
+
+def agreements_for_user(*, user: Any) -> QuerySet[Agreement]:
+    qs = Agreement.objects.filter(
+        application__in=Application.objects.filter(application_scope_q(user=user)))
+    if user.role == Role.REVIEWER:
+        qs = qs.none()
+    return qs.select_related("application", "application__applicant", "application__cycle")
+
+
+def vote_record(*, ballot: Ballot, user: Any) -> list[Any] | None:
+    """Each member's vote, where the cycle publishes the vote record or ``user`` may see it
+    anyway (staff, auditors, the body's members)."""
+    public = ballot.application.rules.decision.vote_record_public
+    insider = user.is_authenticated and (
+        user.role in READ_ALL or ballot.body.memberships.filter(user_id=user.pk).exists())
+    if ballot.status != "closed" and not insider:
+        return None
+    if public or insider:
+        return list(ballot.votes.select_related("member"))
+    return None
+
+
+def agreement_for(*, application: Application) -> Agreement | None:
+    return Agreement.objects.filter(application=application).first()
+
+
+TRACE_LABELS = {"eligibility": "Eligibility screening"}
+
+
+def traces_for(*, obj: Any, applicant_view: bool = False) -> list[dict[str, Any]]:
+    """The recorded "why" of automated determinations about ``obj``; for the applicant only the
+    steps that concern them."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import DeterminationTrace
+
+    out = []
+    for trace in DeterminationTrace.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk):
+        steps = [s for s in trace.steps if s.get("applicant", True) or not applicant_view]
+        if steps:
+            out.append({"trace": trace, "steps": steps,
+                        "label": TRACE_LABELS.get(trace.kind,
+                                                   trace.kind.replace("_", " ").capitalize())})
+    return out
+
+
+def commitment_evidence(*, agreement: Agreement) -> dict[int, Any]:
+    """commitment id -> the latest published evidence for the party (report card or growth),
+    for commitments whose evidence is published rather than reported."""
+    from playbook.evidence.monitoring import published_evidence
+
+    party = agreement.application.applicant
+    out: dict[int, Any] = {}
+    for c in agreement.commitments.exclude(evidence_source="self_reported"):
+        out[c.pk] = published_evidence(source=c.evidence_source, ref=c.evidence_ref,
+                                       entity_type=party.kind, entity_id=party.identifier)
+    return out

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import agreement_views as av
 from . import views
 
 app_name = "programs"
@@ -17,7 +18,6 @@ urlpatterns = [
     path("applications/export.csv", views.application_export, name="application_export"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
-    path("applications/<int:pk>/budget/", views.application_budget, name="application_budget"),
     path("applications/<int:pk>/attachments/", views.application_attachments,
          name="application_attachments"),
     path("applications/<int:pk>/attachments/<int:attachment_pk>/",
@@ -28,7 +28,25 @@ urlpatterns = [
     path("applications/<int:pk>/withdraw/", views.application_withdraw,
          name="application_withdraw"),
     path("applications/<int:pk>/screen/", views.application_screen, name="application_screen"),
-    path("applications/<int:pk>/manage/", views.application_manage, name="application_manage"),
+    path("applications/<int:pk>/step/", views.application_step, name="application_step"),
+    path("applications/<int:pk>/vote/", av.ballot_new, name="ballot_new"),
+    path("votes/<int:pk>/", av.ballot_detail, name="ballot_detail"),
+    path("votes/<int:pk>/vote/", av.ballot_vote, name="ballot_vote"),
+    path("votes/<int:pk>/close/", av.ballot_close, name="ballot_close"),
+    path("agreements/", av.agreement_list, name="agreement_list"),
+    path("agreements/<int:pk>/", av.agreement_detail, name="agreement_detail"),
+    path("agreements/<int:pk>/step/", av.agreement_step, name="agreement_step"),
+    path("agreements/<int:pk>/terms/", av.agreement_terms, name="agreement_terms"),
+    path("agreements/<int:pk>/commitments/", av.commitment_add, name="commitment_add"),
+    path("agreements/<int:pk>/commitments/<int:commitment_pk>/delete/", av.commitment_delete,
+         name="commitment_delete"),
+    path("agreements/<int:pk>/amend/", av.agreement_amend, name="agreement_amend"),
+    path("agreements/<int:pk>/documents/", av.document_add, name="document_add"),
+    path("agreements/<int:pk>/documents/<int:document_pk>/", av.document_download,
+         name="document_download"),
+    path("agreements/<int:pk>/reports/new/", av.report_new, name="report_new"),
+    path("reports/<int:pk>/", av.report_detail, name="report_detail"),
+    path("reports/<int:pk>/review/", av.report_review, name="report_review"),
     path("screening/", views.screening, name="screening"),
     path("rounds/", views.round_index, name="round_index"),
     path("rounds/<int:pk>/", views.round_page, name="round_page"),

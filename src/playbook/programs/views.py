@@ -17,35 +17,35 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from playbook.accounts.access import office_staff, public, roles, signed_in
-from playbook.accounts.roles import READ_ALL, Role
+from playbook.accounts.roles import OFFICE_STAFF, READ_ALL, Role
+from playbook.core.forms import errors_to_form, errors_to_page
 
-from .config import NON_PUBLIC_TYPES, CycleRules
 from .eligibility import applicant_profile
 from .forms import (
     ApplicationFilterForm,
     ApplicationForm,
     AttachmentForm,
-    BudgetFormSet,
     CycleEditForm,
     CycleForm,
-    ManageForm,
     ProgramForm,
     ReasonForm,
-    RulesForm,
+    RulesJSONForm,
     ScreenForm,
     StartApplicationForm,
 )
 from .models import Application, ApplicationStatus, Attachment
 from .permissions import (
     application_can_edit,
-    application_can_manage,
     application_can_screen,
     application_can_start,
-    application_can_withdraw,
     organizations_user_may_apply_for,
     program_can_configure,
 )
+from .registry import application_panels, instrument_get, instruments
+from .rules import NON_PUBLIC_TYPES, CycleRules, rules_model
+from .rules_form import RulesForm as RulesEditorForm
 from .selectors import (
+    agreement_for,
     application_eligibility,
     application_get_for_user,
     application_list_filtered,
@@ -58,14 +58,16 @@ from .selectors import (
     cycle_totals,
     program_get,
     program_list,
+    public_columns,
+    public_open_data_columns,
     public_rows,
     screening_queue,
+    traces_for,
 )
 from .services import lifecycle
 from .services.applications import (
     application_attachment_add,
     application_attachment_remove,
-    application_budget_save,
     application_start,
     application_update_draft,
 )
@@ -75,23 +77,6 @@ from .transitions import TransitionRefused, transitions_for
 APPLICANTS = (Role.DISTRICT_LEADER, Role.SCHOOL_LEADER, Role.PROVIDER)
 
 
-def _fail(request: HttpRequest, exc: Exception) -> None:
-    if isinstance(exc, ValidationError):
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.error(request, str(exc))
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for e in errors:
-                form.add_error(target, e.messages[0] if hasattr(e, "messages") else str(e))
-    else:
-        for m in exc.messages:
-            form.add_error(None, m)
 
 
 # --- home --------------------------------------------------------------------------------------
@@ -126,7 +111,7 @@ def program_new(request: HttpRequest) -> HttpResponse:
         try:
             program = program_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, f"Created {program.name}.")
             return redirect("programs:program_detail", slug=program.slug)
@@ -150,7 +135,7 @@ def cycle_new(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             cycle = cycle_create(by=request.user, program=program, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, f"Created {cycle.name} with the default rules (version 1). "
                                       "Review the rules before it opens.")
@@ -181,7 +166,7 @@ def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             cycle_update(cycle=cycle, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "Saved the cycle.")
             return redirect("programs:cycle_detail", pk=cycle.pk)
@@ -191,18 +176,30 @@ def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @office_staff
 def cycle_rules(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit the cycle's rules: a form built from the rules' schema (labels, help, choices), or
+    the raw JSON document (``?mode=json``) with the same validation. Every problem is listed
+    with its field path, and nothing is saved until all pass."""
     cycle = cycle_get(pk=pk)
     current = cycle_configuration_current(cycle=cycle)
-    form = RulesForm(request.POST or None, initial=RulesForm.initial_from(current.data))
+    mode = "json" if request.GET.get("mode") == "json" else "form"
+    note = str(request.POST.get("note", ""))[:300]
+    model = rules_model(instrument_get(cycle.program.instrument).rules_sections)
+    form: Any
+    if mode == "json":
+        form = RulesJSONForm(request.POST or None,
+                             initial={"document": json.dumps(current.data, indent=2)})
+    else:
+        form = RulesEditorForm(model=model, initial=current.data,
+                               data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        data = form.to_configuration(current.data)
+        data = form.cleaned_data["document"] if mode == "json" else form.document
         try:
-            saved = cycle_configuration_save(cycle=cycle, by=request.user, data=data,
-                                             note=form.cleaned_data.get("note", ""))
+            saved = cycle_configuration_save(cycle=cycle, by=request.user, data=data, note=note)
         except ValidationError as exc:
             errors = exc.message_dict.get("data", exc.messages) if hasattr(
                 exc, "error_dict") else exc.messages
-            form.add_configuration_errors(list(errors))
+            for error in errors:
+                form.add_error("document" if mode == "json" else None, error)
         else:
             if saved.version != current.version:
                 messages.success(request, f"Saved as version {saved.version}; applications "
@@ -211,7 +208,8 @@ def cycle_rules(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"Saved version {saved.version}.")
             return redirect("programs:cycle_detail", pk=cycle.pk)
     return render(request, "programs/cycle_rules.html",
-                  {"form": form, "cycle": cycle, "current": current})
+                  {"form": form, "cycle": cycle, "current": current, "mode": mode,
+                   "note": note})
 
 
 # --- applicants --------------------------------------------------------------------------------
@@ -229,7 +227,7 @@ def application_new(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             app = application_start(cycle=cycle, by=request.user, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(
+            errors_to_form(form, exc if isinstance(exc, ValidationError) else ValidationError(
                 str(exc)))
         else:
             deadline = timezone.localtime(cycle.closes_at)
@@ -277,51 +275,12 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Draft saved.")
             if "next" in request.POST:
-                return redirect("programs:application_budget", pk=app.pk)
+                pages = instrument_get(app.cycle.program.instrument).application_pages
+                if pages:
+                    return redirect(pages[0][1], pk=app.pk)
+                return redirect("programs:application_attachments", pk=app.pk)
             return redirect("programs:application_edit", pk=app.pk)
     return render(request, "programs/application_edit.html", {"app": app, "form": form})
-
-
-@roles(*APPLICANTS)
-def application_budget(request: HttpRequest, pk: int) -> HttpResponse:
-    app = application_get_for_user(user=request.user, pk=pk)
-    allowed, reason = application_can_edit(user=request.user, application=app)
-    if not allowed:
-        messages.error(request, reason)
-        return redirect("programs:application_detail", pk=app.pk)
-    categories = app.rules.form.budget_categories
-    initial = [{"category": b.category, "description": b.description,
-                "state_amount": b.state_amount, "match_cash": b.match_cash,
-                "match_in_kind": b.match_in_kind} for b in app.budget_lines.all()]
-    formset = BudgetFormSet(request.POST or None, initial=initial, prefix="lines",
-                            form_kwargs={"categories": categories})
-    if request.method == "POST" and formset.is_valid():
-        lines = [f.cleaned_data for f in formset.forms if f.cleaned_data]
-        try:
-            application_budget_save(application=app, by=request.user, lines=lines)
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-        else:
-            messages.success(request, f"Budget saved: ${app.amount_requested:,} requested, "
-                                      f"${app.match_total:,} match pledged.")
-            return redirect("programs:application_budget", pk=app.pk)
-    return render(request, "programs/application_budget.html", {
-        "app": app, "formset": formset, "match": _match_preview(app)})
-
-
-def _match_preview(app: Application) -> dict[str, Any] | None:
-    from playbook.funding.match import match_rate_for, match_required
-
-    funding = app.rules.funding
-    if funding is None:
-        return None
-    profile = applicant_profile(app.applicant)
-    rate = match_rate_for(rules=funding.match, poverty_share=profile.econ_disadvantaged_share)
-    return {"rate": rate, "required": match_required(amount=app.amount_requested, rate=rate),
-            "poverty": profile.econ_disadvantaged_share,
-            "cap": funding.cap_for(profile.type), "in_kind_max": funding.match.in_kind_max_share,
-            "type": profile.type_label}
 
 
 @roles(*APPLICANTS)
@@ -338,7 +297,7 @@ def application_attachments(request: HttpRequest, pk: int) -> HttpResponse:
                                        slot=form.cleaned_data["slot"],
                                        upload=form.cleaned_data["file"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "File attached.")
             return redirect("programs:application_attachments", pk=app.pk)
@@ -356,7 +315,7 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
     try:
         application_attachment_remove(attachment=attachment, by=request.user)
     except PermissionDenied as exc:
-        _fail(request, exc)
+        errors_to_page(request, exc)
     else:
         messages.success(request, "Attachment removed.")
     return redirect("programs:application_attachments", pk=app.pk)
@@ -384,7 +343,7 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             lifecycle.application_submit(application=app, by=request.user)
     except (TransitionRefused, PermissionDenied) as exc:
-        _fail(request, exc)
+        errors_to_page(request, exc)
     else:
         messages.success(request, "Submitted. A confirmation email is on its way.")
     return redirect("programs:application_detail", pk=app.pk)
@@ -400,7 +359,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         lifecycle.application_withdraw(application=app, by=request.user,
                                        reason=form.cleaned_data.get("reason", ""))
     except (TransitionRefused, PermissionDenied) as exc:
-        _fail(request, exc)
+        errors_to_page(request, exc)
     else:
         messages.success(request, "The application is withdrawn.")
     return redirect("programs:application_detail", pk=app.pk)
@@ -419,31 +378,26 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         sections.append(("Consortium", [("Collaboration plan",
                                          answers.get("collaboration_plan", ""))]))
     can_edit, _ = application_can_edit(user=user, application=app)
-    can_withdraw, _ = application_can_withdraw(user=user, application=app)
     can_screen, _ = application_can_screen(user=user)
-    can_manage, _ = application_can_manage(user=user)
-    review_row = None
-    try:
-        from playbook.reviews.selectors import application_review_summary
-
-        if app.status not in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED):
-            review_row = application_review_summary(application=app)
-    except Exception:
-        review_row = None
+    staff = user.role in READ_ALL
     return render(request, "programs/application_detail.html", {
-        "app": app, "sections": sections, "budget": app.budget_lines.all(),
-        "attachments": app.attachments.all(), "history": transitions_for(app),
-        "can_edit": can_edit, "can_withdraw": can_withdraw,
+        "app": app, "sections": sections, "attachments": app.attachments.all(),
+        "history": transitions_for(app), "can_edit": can_edit,
         "can_screen": can_screen and app.status in (ApplicationStatus.SUBMITTED,
                                                     ApplicationStatus.SCREENED),
-        "can_manage": can_manage, "problems": application_problems(application=app)
-        if can_edit else [],
-        "eligibility": application_eligibility(application=app)
-        if user.role in READ_ALL else None,
-        "profile": applicant_profile(app.applicant), "review": review_row,
-        "award": getattr(app, "award", None) if hasattr(app, "award") else None,
-        "manage_form": ManageForm(), "reason_form": ReasonForm(),
-        "is_decider": user.role == Role.DECISION_BODY,
+        "can_act": user.role != Role.REVIEWER,
+        "problems": application_problems(application=app) if can_edit else [],
+        "eligibility": application_eligibility(application=app) if staff else None,
+        "profile": applicant_profile(app.applicant),
+        "panels": application_panels(app, user),
+        "ballots": app.ballots.select_related("body") if staff
+        or user.role == Role.DECISION_BODY else [],
+        "agreement": agreement_for(application=app) if user.role != Role.REVIEWER else None,
+        "traces": traces_for(obj=app, applicant_view=not staff),
+        "can_open_vote": app.status == ApplicationStatus.RECOMMENDED
+        and user.role in (*OFFICE_STAFF, Role.DECISION_BODY)
+        and not app.ballots.filter(status="open").exists(),
+        "reason_form": ReasonForm(),
     })
 
 
@@ -478,29 +432,18 @@ def application_screen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@office_staff
-def application_manage(request: HttpRequest, pk: int) -> HttpResponse:
+@signed_in
+def application_step(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take one step of the application's workflow (the lifecycle page's buttons)."""
     app = application_get_for_user(user=request.user, pk=pk)
-    form = ManageForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose an action.")
-        return redirect("programs:application_detail", pk=app.pk)
-    action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+    name = request.POST.get("step", "")[:60]
     try:
-        if action == "start_review":
-            lifecycle.application_start_review(application=app, by=request.user, reason=reason)
-        elif action == "recommend":
-            lifecycle.application_recommend(application=app, by=request.user, reason=reason)
-        elif action in ("conditions_met", "conditions_unmet"):
-            lifecycle.application_conditions_resolve(application=app, by=request.user,
-                                                     met=action == "conditions_met",
-                                                     reason=reason)
-        elif action == "close":
-            lifecycle.application_close(application=app, by=request.user, reason=reason)
-    except (TransitionRefused, PermissionDenied) as exc:
-        _fail(request, exc)
+        lifecycle.application_step(application=app, name=name, by=request.user,
+                                   reason=request.POST.get("reason", "")[:2000])
+    except (TransitionRefused, PermissionDenied, ValidationError) as exc:
+        errors_to_page(request, exc)
     else:
-        messages.success(request, "Recorded.")
+        messages.success(request, "Recorded; the people it concerns have been emailed.")
     return redirect("programs:application_detail", pk=app.pk)
 
 
@@ -523,31 +466,34 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 
 EXPORT_COLUMNS = ["reference", "cycle", "applicant", "applicant_type", "partner_district",
-                  "title", "purpose", "status", "amount_requested", "match_cash",
-                  "match_in_kind", "submitted_at", "decided_at", "award_amount"]
+                  "title", "purpose", "status", "submitted_at", "decided_at"]
 
 
-def _export_row(app: Application) -> list[Any]:
-    award = getattr(app, "award", None) if hasattr(app, "award") else None
+def _export_columns() -> list[tuple[str, Any, str]]:
+    """Every registered instrument's own export columns: (key, function, instrument)."""
+    return [(k, fn, i.key) for i in instruments() for k, fn in i.export_columns]
+
+
+def _export_row(app: Application, extra: list[tuple[str, Any, str]]) -> list[Any]:
     return [app.reference, str(app.cycle), app.applicant.name,
             applicant_profile(app.applicant).type,
             app.partner_district.name if app.partner_district else "", app.title, app.summary,
-            app.status, app.amount_requested, app.match_cash, app.match_in_kind,
-            app.submitted_at.isoformat() if app.submitted_at else "",
+            app.status, app.submitted_at.isoformat() if app.submitted_at else "",
             app.decided_at.isoformat() if app.decided_at else "",
-            award.amount if award and award.status != "cancelled" else ""]
+            *(fn(app) if key == app.cycle.program.instrument else "" for _, fn, key in extra)]
 
 
 @roles(*READ_ALL)
 def application_export(request: HttpRequest) -> HttpResponse:
     _, qs = _filtered(request)
+    extra = _export_columns()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="applications-{timezone.localdate():%Y%m%d}.csv"')
     writer = csv.writer(response)
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow([*EXPORT_COLUMNS, *(k for k, _, _ in extra)])
     for app in qs:
-        writer.writerow([_csv_safe(v) for v in _export_row(app)])
+        writer.writerow([_csv_safe(v) if v is not None else "" for v in _export_row(app, extra)])
     return response
 
 
@@ -576,11 +522,8 @@ def _public_cycle(pk: int) -> Any:
 def round_page(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _public_cycle(pk)
     return render(request, "programs/round_page.html", {
-        "cycle": cycle, "rows": public_rows(cycle=cycle), "totals": cycle_totals(cycle=cycle)})
-
-
-PUBLIC_COLUMNS = ["reference", "applicant", "applicant_type", "status", "purpose",
-                  "amount_requested", "amount_awarded", "score", "raw_score"]
+        "cycle": cycle, "rows": public_rows(cycle=cycle), "totals": cycle_totals(cycle=cycle),
+        "columns": public_columns(cycle=cycle)})
 
 
 @public
@@ -589,9 +532,10 @@ def round_csv(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="round-{cycle.pk}.csv"'
     writer = csv.writer(response)
-    writer.writerow(PUBLIC_COLUMNS)
+    columns = public_open_data_columns(cycle=cycle)
+    writer.writerow(columns)
     for row in public_rows(cycle=cycle):
-        writer.writerow([_csv_safe(row[c]) if row[c] is not None else "" for c in PUBLIC_COLUMNS])
+        writer.writerow([_csv_safe(row[c]) if row[c] is not None else "" for c in columns])
     return response
 
 
@@ -599,6 +543,7 @@ def round_csv(request: HttpRequest, pk: int) -> HttpResponse:
 def round_json(request: HttpRequest, pk: int) -> JsonResponse:
     cycle = _public_cycle(pk)
     totals = cycle_totals(cycle=cycle)
+    columns = public_open_data_columns(cycle=cycle)
 
     def plain(v: Any) -> Any:
         return str(v) if isinstance(v, Decimal) else v
@@ -606,8 +551,9 @@ def round_json(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse({
         "program": cycle.program.name, "cycle": cycle.name, "fiscal_year": cycle.fiscal_year,
         "opens_at": cycle.opens_at.isoformat(), "closes_at": cycle.closes_at.isoformat(),
-        "totals": {k: plain(v) for k, v in totals.items()},
-        "applications": [{c: plain(row[c]) for c in PUBLIC_COLUMNS}
+        "totals": {**{k: plain(v) for k, v in totals.items() if k != "extra"},
+                   **{k: plain(v) for k, _, v in totals["extra"]}},
+        "applications": [{c: plain(row[c]) for c in columns}
                          for row in public_rows(cycle=cycle)],
     })
 

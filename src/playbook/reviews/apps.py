@@ -5,3 +5,8 @@ class ReviewsConfig(AppConfig):
     name = "playbook.reviews"
     label = "reviews"
     verbose_name = "Independent review"
+
+    def ready(self) -> None:
+        from .spine import register
+
+        register()

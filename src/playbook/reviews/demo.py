@@ -108,7 +108,7 @@ def demo_reviews_ensure(*, cycle: Cycle, password: str | None = None) -> DemoRev
         .order_by("pk")
     )
     for a in open_assignments:
-        criteria = a.application.rules.rubric.criteria
+        criteria = a.application.rules.criteria
         # Stable inputs only (titles and names, never primary keys), so the demo ranks the same
         # way on every database.
         quality = _unit("quality", a.application.title)

@@ -23,7 +23,7 @@ SCORABLE_STATUSES = ("in_review",)
 #: Statuses in which an assigned reviewer may still open the application (read-only after
 #: review). Draft, submitted, withdrawn and ineligible applications are never shown.
 REVIEWER_VISIBLE_STATUSES = ("screened", "in_review", "recommended", "approved", "conditional",
-                             "denied", "active", "monitored", "closed")
+                             "denied", "appealed")
 #: Roles that read ranked results and the normalization report.
 RESULTS_READERS = frozenset({*OFFICE_STAFF, Role.AUDITOR, Role.DECISION_BODY})
 #: Roles that may hold a reviewer profile.

@@ -1,7 +1,7 @@
 """Rubric scores: checking them against a rubric version and computing the weighted total.
 
 Pure: the rubric is any sequence of criteria with ``key``, ``title``, ``weight``, ``scale_min``
-and ``scale_max`` (``programs.config.Criterion``).
+and ``scale_max`` (``programs.rules.Criterion``).
 
 The weighted total is on a 0-100 scale, whatever each criterion's scale::
 

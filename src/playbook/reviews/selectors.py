@@ -207,7 +207,7 @@ def cycle_k(*, cycle: Cycle) -> int:
     if config_ids:
         configs = configs.filter(pk__in=config_ids)
     config = configs.first()
-    return config.rules.reviewers_per_application if config else 1
+    return config.rules.review.reviewers_per_application if config else 1
 
 
 def cycle_panel(*, cycle: Cycle) -> list[ReviewerProfile]:

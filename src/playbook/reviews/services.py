@@ -353,7 +353,7 @@ def review_save(
     if not allowed:
         raise ValidationError(why)
     configuration = assignment.application.configuration
-    criteria = configuration.rules.rubric.criteria
+    criteria = configuration.rules.criteria
     clean = _clean_scores(scores)
     keys = {c.key for c in criteria}
     notes = {k: v.strip() for k, v in (comments or {}).items() if k in keys and v and v.strip()}

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from playbook.accounts.access import office_staff, roles
 from playbook.accounts.roles import OFFICE_STAFF, Role
+from playbook.programs.registry import application_panels
 
 from . import services
 from .conflicts import conflicts_for
@@ -129,7 +130,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     attested = has_attested(reviewer=assignment.reviewer, fiscal_year=assignment.cycle.fiscal_year)
     allowed, why = can_score(user=request.user, assignment=assignment, attested=attested,
                              conflicted=False)
-    criteria = application.rules.rubric.criteria
+    criteria = application.rules.criteria
     if request.method == "POST" and allowed:
         form = ReviewForm(request.POST, criteria=criteria)
         if form.is_valid():
@@ -162,7 +163,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "attested": attested,
         "sections": [(s.title, [(f.label, answers.get(f.key, "")) for f in s.fields])
                      for s in application.rules.form.sections],
-        "budget_lines": application.budget_lines.all(),
+        "panels": [p for p in application_panels(application, request.user)
+                   if p["key"] != "reviews"],
         "own_rows": [(c, existing.scores.get(c.key, ""), existing.comments.get(c.key, ""))
                      for c in criteria] if existing else [],
         "others": [(r, [r.scores.get(c.key, "") for c in criteria]) for r in others],
@@ -376,7 +378,7 @@ def application_reviews(request: HttpRequest, pk: int) -> HttpResponse:
              conflicts_for(reviewer=a.reviewer, application=application)) for a in assignments]
     return render(request, "reviews/application.html", {
         "application": application, "rows": rows,
-        "criteria": application.rules.rubric.criteria,
+        "criteria": application.rules.criteria,
     })
 
 

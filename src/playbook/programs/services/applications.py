@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
@@ -10,11 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
+from playbook.core.access import require
 from playbook.organizations.models import Organization, OrgKind
 
-from ..models import Application, ApplicationStatus, Attachment, BudgetLine, Cycle
+from ..models import Application, ApplicationStatus, Attachment, Cycle
 from ..permissions import (
-    Decision,
     application_can_edit,
     application_can_start,
     organizations_user_may_apply_for,
@@ -33,15 +32,9 @@ CONTENT_TYPES = {
 MAGIC = {"pdf": b"%PDF", "docx": b"PK", "xlsx": b"PK", "png": b"\x89PNG", "jpg": b"\xff\xd8"}
 
 
-def _require(decision: Decision) -> None:
-    allowed, reason = decision
-    if not allowed:
-        raise PermissionDenied(reason)
-
-
 def application_start(*, cycle: Cycle, applicant: Organization, by: Any, title: str,
                       partner_district: Organization | None = None) -> Application:
-    _require(application_can_start(user=by, cycle=cycle))
+    require(application_can_start(user=by, cycle=cycle))
     if applicant.pk not in {o.pk for o in organizations_user_may_apply_for(user=by)}:
         raise PermissionDenied(f"You cannot apply for {applicant.name}.")
     if partner_district is not None and partner_district.kind != OrgKind.DISTRICT:
@@ -64,7 +57,7 @@ def application_update_draft(
     partner_district: Organization | None = None,
 ) -> Application:
     """Save a draft. Word limits and field types are checked now; required fields on submit."""
-    _require(application_can_edit(user=by, application=application))
+    require(application_can_edit(user=by, application=application))
     rules = application.rules
     consortium = application.applicant.kind == OrgKind.CONSORTIUM
     errors: dict[str, list[str]] = {}
@@ -99,50 +92,11 @@ def application_update_draft(
     return application
 
 
-def application_budget_save(*, application: Application, by: Any,
-                            lines: list[dict[str, Any]]) -> Application:
-    """Replace the budget table. Each line: category, description, state_amount, match_cash,
-    match_in_kind. Totals on the application follow."""
-    _require(application_can_edit(user=by, application=application))
-    categories = set(application.rules.form.budget_categories)
-    errors: list[str] = []
-    rows = []
-    for i, line in enumerate(lines, start=1):
-        amounts = {k: Decimal(str(line.get(k) or "0"))
-                   for k in ("state_amount", "match_cash", "match_in_kind")}
-        if not any(amounts.values()) and not str(line.get("description", "")).strip():
-            continue
-        if line.get("category") not in categories:
-            errors.append(f"Line {i}: choose a category.")
-        if not str(line.get("description", "")).strip():
-            errors.append(f"Line {i}: describe the cost.")
-        if any(v < 0 for v in amounts.values()):
-            errors.append(f"Line {i}: amounts cannot be negative.")
-        if not any(amounts.values()):
-            errors.append(f"Line {i}: enter an amount.")
-        if any(v != v.quantize(Decimal("0.01")) for v in amounts.values()):
-            errors.append(f"Line {i}: amounts are dollars and cents.")
-        rows.append(BudgetLine(application=application, category=line.get("category", ""),
-                               description=str(line.get("description", "")).strip()[:300],
-                               position=i, **amounts))
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        application.budget_lines.all().delete()
-        BudgetLine.objects.bulk_create(rows)
-        application.amount_requested = sum((r.state_amount for r in rows), Decimal("0"))
-        application.match_cash = sum((r.match_cash for r in rows), Decimal("0"))
-        application.match_in_kind = sum((r.match_in_kind for r in rows), Decimal("0"))
-        application.save(update_fields=["amount_requested", "match_cash", "match_in_kind",
-                                        "updated_at"])
-    return application
-
-
 def application_attachment_add(*, application: Application, by: Any, slot: str,
                                upload: UploadedFile) -> Attachment:
     """Attach a file to a slot of the form, checking its type (extension, declared type and
     first bytes) and size against the slot's rules."""
-    _require(application_can_edit(user=by, application=application))
+    require(application_can_edit(user=by, application=application))
     spec = next((a for a in application.rules.form.attachments if a.key == slot), None)
     if spec is None:
         raise ValidationError({"slot": "This form has no such attachment."})
@@ -172,7 +126,7 @@ def application_attachment_add(*, application: Application, by: Any, slot: str,
 
 
 def application_attachment_remove(*, attachment: Attachment, by: Any) -> None:
-    _require(application_can_edit(user=by, application=attachment.application))
+    require(application_can_edit(user=by, application=attachment.application))
     attachment.file.delete(save=False)
     attachment.delete()
 

@@ -1,210 +1,230 @@
-"""The application lifecycle: every status change goes through one of these functions.
+"""The application lifecycle: every status change goes through ``application_step``.
 
-Each checks who may take the step, applies the declared django-fsm-2 transition under a row lock,
-records who, when, from, to and why (``LifecycleTransition``) and emails the people the step
-concerns. Errors: ``PermissionDenied`` (the user may not), ``TransitionRefused`` (the step is not
-possible now, with the reason).
+It looks the step up in the application's workflow (``programs.workflow``, the instrument's own
+if it has one), checks that ``by`` is the step's audience, checks the step's preconditions
+(deadline, completeness, and the gates other apps register: the reviews app's "required reviews
+complete" before a recommendation), applies the declared django-fsm-2 transition under a row
+lock, records who, when, from, to and why (``LifecycleTransition``) and emails the people the
+step concerns. ``application_actions`` answers the same questions without acting, for the
+lifecycle page. Errors: ``PermissionDenied`` (the user may not), ``TransitionRefused`` (the step
+is not possible now, with the reason).
 
-    draft -> submitted -> screened -> in_review -> recommended -> approved | conditional | denied
-                |   ^         |                                   conditional -> approved | denied
-                v   |         v                                   approved -> active -> monitored
-          info_requested   ineligible                             active | monitored -> closed
-    draft .. recommended -> withdrawn
+Decisions (approve, approve with conditions, deny) are steps of the system: they are recorded
+only when a decision body's vote closes (``programs.services.decisions``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
+from playbook.accounts.models import User
+from playbook.core.access import ALLOWED, Decision, require
+
+from .. import workflow as wf
 from ..models import Application, ApplicationStatus
 from ..notifications import notify_transition
-from ..permissions import (
-    Decision,
-    application_can_decide,
-    application_can_manage,
-    application_can_screen,
-    application_can_submit,
-    application_can_withdraw,
-)
+from ..permissions import application_can_edit, application_can_withdraw, may_act_as
+from ..registry import application_workflow, gates_check
 from ..selectors import application_problems
 from ..transitions import TransitionRefused, transition_apply
 
 __all__ = [
+    "Action",
     "TransitionRefused",
-    "application_activate",
-    "application_close",
+    "application_actions",
+    "application_appeal",
     "application_conditions_resolve",
-    "application_decide",
-    "application_monitor",
     "application_provide_info",
     "application_recommend",
     "application_request_info",
     "application_screen",
     "application_start_review",
+    "application_step",
     "application_submit",
     "application_withdraw",
 ]
 
-OUTCOMES = {
-    "approved": "approve",
-    "conditional": "approve_with_conditions",
-    "denied": "deny",
+S = ApplicationStatus
+
+
+def _deadline(app: Application) -> Decision:
+    if timezone.now() >= app.cycle.closes_at:
+        return False, (f"The deadline for {app.cycle.name} passed at "
+                       f"{timezone.localtime(app.cycle.closes_at):%B %-d, %Y %-I:%M %p}.")
+    return ALLOWED
+
+
+def _complete(app: Application) -> Decision:
+    problems = application_problems(application=app)
+    if problems:
+        return False, "The application is not complete: " + " ".join(problems)
+    return ALLOWED
+
+
+def _editable(app: Application, user: Any) -> Decision:
+    return application_can_edit(user=user, application=app)
+
+
+def _review_route(app: Application) -> Decision:
+    """Straight from screening to the decision body only where no review is required."""
+    if app.status == S.SCREENED and app.rules.review.required:
+        return False, "This cycle requires independent review first: start the review."
+    return ALLOWED
+
+
+def _withdrawable(app: Application, user: Any) -> Decision:
+    return application_can_withdraw(user=user, application=app)
+
+
+#: step -> checks on the locked row: each (application, user) -> (allowed, reason).
+PRECONDITIONS: dict[str, tuple[Callable[[Application, Any], Decision], ...]] = {
+    "submit": (_editable, lambda a, u: _deadline(a), lambda a, u: _complete(a)),
+    "provide_info": (_editable, lambda a, u: _complete(a)),
+    "recommend": (lambda a, u: _review_route(a),),
+    "withdraw": (_withdrawable,),
 }
 
 
-def _require(decision: Decision) -> None:
-    allowed, reason = decision
-    if not allowed:
-        raise PermissionDenied(reason)
+def _checks(app: Application, name: str, user: Any) -> Decision:
+    for check in PRECONDITIONS.get(name, ()):
+        decision = check(app, user)
+        if not decision[0]:
+            return decision
+    return gates_check(transition=name, application=app)
 
 
-def _need_reason(reason: str, what: str) -> None:
-    if not reason.strip():
-        raise TransitionRefused(f"Give a reason when you {what}.")
+@dataclass(frozen=True)
+class Action:
+    step: wf.Step
+    allowed: bool
+    reason: str
 
 
-def _step(
-    *, application: Application, name: str, by: Any, reason: str,
-    before: Callable[[Application], None] | None = None,
-    allow: Callable[[Application], Decision] | None = None,
-) -> Application:
-    """Apply ``name``; ``allow`` (the applicant-side permission) and ``before`` run on the row
-    as locked and re-read, never on a stale copy the caller holds."""
+def application_actions(*, application: Application, user: Any) -> list[Action]:
+    """Every step possible from the application's state now, and whether ``user`` may take it
+    (with the reason when not). Steps of the system are listed with who records them."""
+    flow = application_workflow(application)
+    out = []
+    for step in wf.available_steps(flow, application):
+        if step.who == wf.SYSTEM:
+            out.append(Action(step, False, step.description or "The system records this step."))
+            continue
+        allowed, reason = may_act_as(user=user, who=step.who, application=application)
+        if allowed:
+            allowed, reason = _checks(application, step.name, user)
+        out.append(Action(step, allowed, reason))
+    return out
+
+
+def application_step(*, application: Application, name: str,
+                     by: User | AnonymousUser | None,
+                     reason: str = "", system: bool = False,
+                     before: Callable[[Application], None] | None = None) -> Application:
+    """Take step ``name``. ``system`` marks the spine's own steps (a vote closing, the reviews
+    app's automation); ``by`` is then whoever set it off, or None."""
+    flow = application_workflow(application)
+    step = flow.step(name)
+    if step is None:
+        raise TransitionRefused(f"{flow.key} has no step {name!r}.")
+    if not system:
+        require(may_act_as(user=by, who=step.who, application=application))
+    if step.needs_reason and not reason.strip():
+        raise TransitionRefused(f"Give a reason to {step.label[0].lower()}{step.label[1:]}.")
 
     def checks(locked: Application) -> None:
-        if allow is not None:
-            _require(allow(locked))
+        # Who may take the step was checked above (the audience); what is left are the step's
+        # conditions on the row as it is now, so a refusal here is never a permission matter.
+        allowed, why = _checks(locked, name, by)
+        if not allowed:
+            raise TransitionRefused(why)
         if before is not None:
             before(locked)
 
     with transaction.atomic():
         updated = transition_apply(obj=application, name=name, by=by, reason=reason,
                                    before=checks)
-        notify_transition(application=updated, name=name, by=by, reason=reason)
+        notify_transition(application=updated, name=name, by=by, reason=reason,
+                          verb=step.done or step.label)
     return updated
 
 
-def _complete(app: Application) -> None:
-    problems = application_problems(application=app)
-    if problems:
-        raise TransitionRefused("The application is not complete: " + " ".join(problems))
+# --- the named steps, for callers that read better with them ---------------------------------
 
-
-def application_submit(*, application: Application, by: Any) -> Application:
+def application_submit(*, application: Application, by: User | AnonymousUser) -> Application:
     """The applicant submits a complete draft before the deadline (checked on the server)."""
-    def before(app: Application) -> None:
-        if timezone.now() >= app.cycle.closes_at:
-            raise TransitionRefused(
-                f"The deadline for {app.cycle.name} passed at "
-                f"{timezone.localtime(app.cycle.closes_at):%B %-d, %Y %-I:%M %p}."
-            )
-        _complete(app)
-
-    return _step(application=application, name="submit", by=by, reason="", before=before,
-                 allow=lambda app: application_can_submit(user=by, application=app))
+    return application_step(application=application, name="submit", by=by)
 
 
-def application_request_info(*, application: Application, by: Any, reason: str) -> Application:
+def application_request_info(*, application: Application, by: User | AnonymousUser,
+                             reason: str) -> Application:
     """Staff ask the applicant for more information (the application reopens for editing)."""
-    _require(application_can_screen(user=by))
-    _need_reason(reason, "ask for more information")
-    return _step(application=application, name="request_info", by=by, reason=reason)
+    return application_step(application=application, name="request_info", by=by, reason=reason)
 
 
-def application_provide_info(*, application: Application, by: Any,
+def application_provide_info(*, application: Application, by: User | AnonymousUser,
                              reason: str = "") -> Application:
-    """The applicant sends the application back after adding what was asked for."""
-    return _step(application=application, name="provide_info", by=by, reason=reason,
-                 before=_complete,
-                 allow=lambda app: application_can_submit(user=by, application=app))
+    return application_step(application=application, name="provide_info", by=by, reason=reason)
 
 
-def application_screen(*, application: Application, by: Any, eligible: bool,
+def application_screen(*, application: Application, by: User | AnonymousUser, eligible: bool,
                        reason: str = "") -> Application:
-    _require(application_can_screen(user=by))
-    if not eligible:
-        _need_reason(reason, "screen an application out")
+    """Staff record the screening; the automated eligibility check behind it is traced."""
+    from .traces import eligibility_trace_record
+
     name = "screen_eligible" if eligible else "screen_ineligible"
-    return _step(application=application, name=name, by=by, reason=reason)
+    with transaction.atomic():
+        updated = application_step(application=application, name=name, by=by, reason=reason)
+        eligibility_trace_record(application=updated)
+    return updated
 
 
-def _manager_or_system(by: Any) -> None:
-    if by is not None:
-        _require(application_can_manage(user=by))
-
-
-def application_start_review(*, application: Application, by: Any,
+def application_start_review(*, application: Application, by: User | None,
                              reason: str = "") -> Application:
-    """Screened -> in review. ``by`` is a staff member, or None when the reviews app's
-    automation moves it (recorded as the system)."""
-    _manager_or_system(by)
-    return _step(application=application, name="start_review", by=by, reason=reason)
+    """Screened -> in review: a staff member, or the reviews app's automation (``by`` None)."""
+    return application_step(application=application, name="start_review", by=by, reason=reason,
+                            system=by is None)
 
 
-def application_recommend(*, application: Application, by: Any,
+def application_recommend(*, application: Application, by: User | None,
                           reason: str = "") -> Application:
-    """In review -> recommended to the decision body (review complete)."""
-    _manager_or_system(by)
-    return _step(application=application, name="recommend", by=by, reason=reason)
+    """To the decision body: refused until the required reviews are complete."""
+    return application_step(application=application, name="recommend", by=by, reason=reason,
+                            system=by is None)
 
 
-def application_decide(*, application: Application, by: Any, outcome: str, reason: str = "",
-                       conditions: str = "") -> Application:
-    """The decision body decides: ``approved``, ``conditional`` (with conditions) or ``denied``.
+def application_conditions_resolve(*, application: Application, by: User | AnonymousUser,
+                                   met: bool, reason: str) -> Application:
+    """Staff record whether the conditions of a conditional approval were met. Not met: the
+    application is denied and the agreement the approval opened is cancelled (its instrument
+    releases what it held, e.g. a grant's committed money)."""
+    from .agreements import agreement_step
 
-    For grant programs call ``funding.services.decision_record`` instead: it also commits the
-    award against the appropriation in the same transaction.
-    """
-    _require(application_can_decide(user=by))
-    name = OUTCOMES.get(outcome)
-    if name is None:
-        raise TransitionRefused(f"Unknown outcome {outcome!r}.")
-    if outcome == "conditional" and not conditions.strip():
-        raise TransitionRefused("State the conditions of a conditional approval.")
-    if outcome == "denied":
-        _need_reason(reason, "deny an application")
-
-    def before(app: Application) -> None:
-        if outcome == "conditional":
-            app.conditions = conditions.strip()
-
-    return _step(application=application, name=name, by=by, reason=reason or conditions,
-                 before=before)
+    with transaction.atomic():
+        updated = application_step(application=application,
+                                   name="conditions_met" if met else "conditions_unmet", by=by,
+                                   reason=reason)
+        agreement = updated.agreement
+        if not met and agreement is not None:
+            agreement_step(agreement=agreement, name="cancel", by=by, system=True,
+                           reason=f"Conditions of approval not met: {reason}")
+    return updated
 
 
-def application_conditions_resolve(*, application: Application, by: Any, met: bool,
-                                   reason: str) -> Application:
-    _require(application_can_manage(user=by))
-    _need_reason(reason, "resolve conditions")
-    return _step(application=application, name="conditions_met" if met else "conditions_unmet",
-                 by=by, reason=reason)
+def application_withdraw(*, application: Application, by: User | AnonymousUser,
+                         reason: str = "") -> Application:
+    return application_step(application=application, name="withdraw", by=by, reason=reason)
 
 
-def application_activate(*, application: Application, by: Any, reason: str = "") -> Application:
-    """Approved -> active: the award agreement is executed (called by ``funding``)."""
-    _manager_or_system(by)
-    return _step(application=application, name="activate", by=by, reason=reason)
-
-
-def application_monitor(*, application: Application, by: Any, reason: str = "") -> Application:
-    _manager_or_system(by)
-    return _step(application=application, name="monitor", by=by, reason=reason)
-
-
-def application_close(*, application: Application, by: Any, reason: str) -> Application:
-    _require(application_can_manage(user=by))
-    _need_reason(reason, "close an application")
-    return _step(application=application, name="close", by=by, reason=reason)
-
-
-def application_withdraw(*, application: Application, by: Any, reason: str = "") -> Application:
-    return _step(application=application, name="withdraw", by=by, reason=reason,
-                 allow=lambda app: application_can_withdraw(user=by, application=app))
+def application_appeal(*, application: Application, by: User | AnonymousUser,
+                       reason: str) -> Application:
+    """The applicant appeals a denial or an ineligibility finding, saying why."""
+    return application_step(application=application, name="appeal", by=by, reason=reason)
 
 
 def status_label(status: str) -> str:

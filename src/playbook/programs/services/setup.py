@@ -7,23 +7,24 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from ..config import configuration_errors, innovation_fund_default
-from ..models import Cycle, CycleConfiguration, Program
+from playbook.core.access import require
+
+from ..models import Cycle, CycleConfiguration, DecisionBody, DecisionBodyMember, Program
 from ..permissions import program_can_configure
+from ..registry import UnknownInstrument, instrument_get
+from ..rules import rules_errors, spine_default
 
 
-def _require_staff(by: Any) -> None:
-    allowed, reason = program_can_configure(user=by)
-    if not allowed:
-        raise PermissionDenied(reason)
-
-
-def program_create(*, by: Any, name: str, slug: str, instrument: str = Program.Instrument.GRANT,
+def program_create(*, by: Any, name: str, slug: str, instrument: str,
                    description: str = "") -> Program:
-    _require_staff(by)
+    require(program_can_configure(user=by))
+    try:
+        instrument_get(instrument)
+    except UnknownInstrument as exc:
+        raise ValidationError({"instrument": str(exc)}) from None
     if Program.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": f"A program with the short name {slug!r} exists."})
     return Program.objects.create(name=name, slug=slug, instrument=instrument,
@@ -34,16 +35,19 @@ def cycle_create(
     *, by: Any, program: Program, name: str, slug: str, opens_at: datetime, closes_at: datetime,
     fiscal_year: int, budget: Decimal = Decimal("0"), data: dict[str, Any] | None = None,
 ) -> Cycle:
-    """A new cycle with configuration version 1 (the innovation-fund default unless given)."""
-    _require_staff(by)
+    """A new cycle with configuration version 1 (the instrument's default rules unless given)."""
+    require(program_can_configure(user=by))
     if closes_at <= opens_at:
         raise ValidationError({"closes_at": "The cycle must close after it opens."})
     if budget < 0:
         raise ValidationError({"budget": "The budget cannot be negative."})
     if Cycle.objects.filter(program=program, slug=slug).exists():
         raise ValidationError({"slug": f"{program.name} already has a cycle {slug!r}."})
-    data = copy.deepcopy(data) if data is not None else innovation_fund_default()
-    _validate(data)
+    instrument = instrument_get(program.instrument)
+    if data is None:
+        data = instrument.rules_default() if instrument.rules_default else spine_default()
+    data = copy.deepcopy(data)
+    _validate(data, program)
     with transaction.atomic():
         cycle = Cycle.objects.create(program=program, name=name, slug=slug, opens_at=opens_at,
                                      closes_at=closes_at, fiscal_year=fiscal_year, budget=budget)
@@ -55,7 +59,7 @@ def cycle_create(
 def cycle_update(*, cycle: Cycle, by: Any, name: str, opens_at: datetime, closes_at: datetime,
                  budget: Decimal, results_public: bool) -> Cycle:
     """Dates and budget. Once the cycle has opened its opening date is history: it stays."""
-    _require_staff(by)
+    require(program_can_configure(user=by))
     if cycle.has_opened() and opens_at != cycle.opens_at:
         raise ValidationError({"opens_at": "The cycle has opened; its opening date is fixed."})
     if closes_at <= opens_at:
@@ -68,8 +72,9 @@ def cycle_update(*, cycle: Cycle, by: Any, name: str, opens_at: datetime, closes
     return cycle
 
 
-def _validate(data: Any) -> None:
-    errors = configuration_errors(data)
+def _validate(data: Any, program: Program) -> None:
+    sections = instrument_get(program.instrument).rules_sections
+    errors = rules_errors(data, sections=sections)
     if errors:
         raise ValidationError({"data": errors})
 
@@ -83,8 +88,8 @@ def cycle_configuration_save(*, cycle: Cycle, by: Any, data: dict[str, Any],
                              note: str = "") -> CycleConfiguration:
     """Save the cycle's rules: in place while the current version is unlocked, otherwise as a new
     version (earlier applications keep reading theirs)."""
-    _require_staff(by)
-    _validate(data)
+    require(program_can_configure(user=by))
+    _validate(data, cycle.program)
     with transaction.atomic():
         current = (CycleConfiguration.objects.select_for_update()
                    .filter(cycle=cycle).order_by("-version").first())
@@ -100,3 +105,14 @@ def cycle_configuration_save(*, cycle: Cycle, by: Any, data: dict[str, Any],
                                                      note=note, created_by=by)
         except IntegrityError as exc:  # pragma: no cover - two editors at once
             raise ValidationError("Someone saved a new version at the same time; reload.") from exc
+
+
+def decision_body_ensure(*, by: Any, slug: str, name: str, members: list[Any] | None = None,
+                         chair: Any = None) -> DecisionBody:
+    """The decision body ``slug`` (created if new), with ``members`` added (none removed)."""
+    require(program_can_configure(user=by))
+    body, _ = DecisionBody.objects.get_or_create(slug=slug, defaults={"name": name})
+    for user in members or []:
+        DecisionBodyMember.objects.update_or_create(
+            body=body, user=user, defaults={"active": True, "chair": user == chair})
+    return body

@@ -1,14 +1,16 @@
-"""The embedded demo's innovation fund: a completed past round and an open round.
+"""The embedded demo's innovation fund (the spine's first instrument): a completed past round
+and an open round.
 
 ``demo_programs_ensure()`` runs after the synthetic state and the demo accounts exist. It is
 idempotent (a second run finds the rounds and stops) and goes through the same services as the
 pages, so the history, ledger and emails it leaves are the real thing:
 
 * FY2025 round (closed): applications from districts and a rural consortium, screened, reviewed
-  (by the reviews app's demo panel when it is there), recommended, decided against an
-  appropriation, agreements with commitments executed, disbursements, match delivered, and
-  progress reports (one accepted, one awaiting the officer). The ``district`` demo account's
-  district holds one of these grants.
+  by the reviews app's demo panel, recommended, decided by the governing board's vote (quorum 3:
+  ``decider``, ``decider2``, ``decider3``) against an appropriation, award agreements with
+  commitments signed by the office and countersigned by the grantee, disbursements, match
+  delivered, and progress reports (one accepted, one awaiting the officer). The ``district``
+  demo account's district holds one of these grants.
 * FY2026 round (open): applications waiting at each step (submitted, more information requested,
   in review, recommended for the decision body). The ``district`` account has none yet, so it can
   walk a new one from draft to award; ``vendor`` can apply with a district partner.
@@ -28,16 +30,14 @@ from django.utils import timezone
 from playbook.accounts.models import User
 from playbook.accounts.roles import Role
 from playbook.organizations.models import ConsortiumMembership, Organization, OrgKind
+from playbook.programs.models import Application, Cycle, Program, VoteChoice
+from playbook.programs.services import agreements, decisions, lifecycle
+from playbook.programs.services.applications import application_start, application_update_draft
+from playbook.programs.services.setup import cycle_create, decision_body_ensure, program_create
+from playbook.reviews.demo import demo_reviews_ensure
 
-from .config import innovation_fund_default
-from .models import Application, Cycle, Program
-from .services import lifecycle
-from .services.applications import (
-    application_budget_save,
-    application_start,
-    application_update_draft,
-)
-from .services.setup import cycle_create, program_create
+from .rules import innovation_fund_default
+from .services import application_budget_save
 
 log = logging.getLogger(__name__)
 D = Decimal
@@ -61,12 +61,19 @@ CONSORTIUM_PROJECT = ("Rural blended learning network", "Shared online courses, 
                       "and coaching across member districts.", D("2400000.00"))
 
 
+BOARD = "innovation-fund-governing-board"
+
+
 def demo_programs_ensure() -> None:
     officer = User.objects.filter(username="officer").first()
     decider = User.objects.filter(username="decider").first()
     if officer is None or decider is None:
         log.warning("demo programs: the officer and decider demo accounts are missing; skipped")
         return
+    members = list(User.objects.filter(role=Role.DECISION_BODY, username__startswith="decider")
+                   .order_by("username"))
+    decision_body_ensure(by=officer, slug=BOARD, name="Innovation Fund Governing Board",
+                         members=members, chair=decider)
     if Cycle.objects.filter(program__slug=PROGRAM_SLUG, slug="fy2025").exists():
         return
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), \
@@ -110,43 +117,48 @@ def _draft(cycle: Cycle, org: Organization, by: User, title: str, summary: str,
         D("0.10") if poverty < D("0.75") else D("0.05"))
     match = (amount * rate).quantize(D("0.01"))
     state_a = (amount * D("0.6")).quantize(D("0.01"))
-    return application_budget_save(application=app, by=by, lines=[
+    application_budget_save(application=app, by=by, lines=[
         {"category": category, "description": "Core of the model", "state_amount": state_a,
          "match_cash": match, "match_in_kind": D("0")},
         {"category": "Evaluation", "description": "Independent evaluation and data reviews",
          "state_amount": amount - state_a, "match_cash": D("0"),
          "match_in_kind": (match * D("0.2")).quantize(D("0.01"))},
     ])
+    return Application.objects.get(pk=app.pk)
 
 
 def _reviews(cycle: Cycle) -> None:
-    try:
-        from playbook.reviews.demo import demo_reviews_ensure
-    except ImportError:
-        return
-    try:
-        demo_reviews_ensure(cycle=cycle)
-    except Exception:
-        log.exception("demo programs: the reviews demo failed; continuing without scores")
+    demo_reviews_ensure(cycle=cycle)
+
+
+def _vote(app: Application, *, officer: User, outcome: str, amount: D | None = None,
+          conditions: str = "", reason: str = "") -> None:
+    """The governing board votes on ``app``: every member the same way, so the outcome is the
+    one the demo wants; the officer opens and closes the vote as the board's clerk."""
+    terms = {"amount": amount} if amount is not None else {}
+    ballot = decisions.ballot_open(application=app, by=officer, terms=terms or None)
+    choice = {"approved": VoteChoice.APPROVE, "conditional": VoteChoice.CONDITIONAL,
+              "denied": VoteChoice.DENY}[outcome]
+    for member in User.objects.filter(decision_body_memberships__body__slug=BOARD,
+                                      decision_body_memberships__active=True):
+        decisions.vote_cast(ballot=ballot, by=member, choice=choice, conditions=conditions,
+                            reason=reason)
+    decisions.ballot_close(ballot=ballot, by=officer, reason=reason)
 
 
 def _build(*, officer: User, decider: User) -> None:
-    from playbook.funding.selectors import award_plan_for_cycle
-    from playbook.funding.services import (
+    from .selectors import award_plan_for_cycle
+    from .services import (
         appropriation_create,
         award_disburse,
-        award_execute,
-        commitment_add,
         cycle_funding_set,
-        decision_record,
         match_contribution_record,
-        progress_report_review,
-        progress_report_submit,
+        report_spending_record,
     )
 
     now = timezone.now()
     program = Program.objects.filter(slug=PROGRAM_SLUG).first() or program_create(
-        by=officer, name="Innovation Fund", slug=PROGRAM_SLUG,
+        by=officer, name="Innovation Fund", slug=PROGRAM_SLUG, instrument="grant",
         description="Competitive one-time grants for personalized-learning start-up costs "
                     "(Play 1), open to districts, charters, service centers, consortia, "
                     "colleges and nonprofits with a district partner.")
@@ -209,14 +221,14 @@ def _build(*, officer: User, decider: User) -> None:
         app = Application.objects.get(pk=line.candidate.key)
         amount = line.award if line.award > 0 else min(line.candidate.fundable, budget_left)
         if amount <= 0 or (line.candidate.score is not None and line.award <= 0):
-            decision_record(application=app, by=decider, outcome="denied",
-                            reason="Below the funding line for this round's budget.")
+            _vote(app, officer=officer, outcome="denied",
+                  reason="Below the funding line for this round's budget.")
             continue
         conditional = i == 1
-        decision_record(application=app, by=decider,
-                        outcome="conditional" if conditional else "approved", amount=amount,
-                        conditions="Submit the signed member agreements." if conditional else "",
-                        reason="Strong design and a credible sustainability plan.")
+        _vote(app, officer=officer, outcome="conditional" if conditional else "approved",
+              amount=amount,
+              conditions="Submit the signed member agreements." if conditional else "",
+              reason="Strong design and a credible sustainability plan.")
         budget_left -= amount
         if conditional:
             lifecycle.application_conditions_resolve(
@@ -226,38 +238,46 @@ def _build(*, officer: User, decider: User) -> None:
 
     start = (now - timedelta(days=300)).date()
     for n, app in enumerate(funded):
-        award = Application.objects.get(pk=app.pk).award
-        award.start_date, award.end_date = start, start + timedelta(days=730)
-        award.save(update_fields=["start_date", "end_date"])
-        math = commitment_add(award=award, by=officer, metric="Students on track in math",
-                              unit="percent", baseline=D("41.0") + n, target=D("55.0") + n,
-                              due_date=start + timedelta(days=700))
-        attend = commitment_add(award=award, by=officer, metric="Chronic absenteeism",
-                                unit="percent", baseline=D("18.0"), target=D("12.0"),
-                                due_date=start + timedelta(days=700))
-        award = award_execute(award=award, by=officer, reason="Signed by both parties.")
+        award = Application.objects.get(pk=app.pk).agreement.award
+        agreement = agreements.agreement_update(
+            agreement=award.agreement, by=officer, start_date=start,
+            end_date=start + timedelta(days=730), terms="Start-up costs only, as budgeted.",
+            next_review_date=start + timedelta(days=365))
+        math = agreements.commitment_add(
+            agreement=agreement, by=officer, measure="Students on track in math",
+            unit="percent", baseline=D("41.0") + n, target=D("55.0") + n,
+            due_date=start + timedelta(days=700))
+        attend = agreements.commitment_add(
+            agreement=agreement, by=officer, measure="Chronic absenteeism", unit="percent",
+            baseline=D("18.0"), target=D("12.0"), due_date=start + timedelta(days=700))
+        grantee = next(leader for a, leader in apps if a.pk == app.pk)
+        agreement = agreements.agreement_step(agreement=agreement, name="sign", by=officer,
+                                              reason="Signed for the office.")
+        agreement = agreements.agreement_step(agreement=agreement, name="countersign",
+                                              by=grantee, reason="Signed for the district.")
         award_disburse(award=award, by=officer, amount=(award.amount / 2).quantize(D("0.01")),
                        memo="First semiannual payment")
-        grantee = next(leader for a, leader in apps if a.pk == app.pk)
         match_contribution_record(award=award, by=grantee, kind="cash",
                                   amount=max(award.match_required, D("0.01")),
                                   description="District general fund transfer",
                                   received_on=start + timedelta(days=30))
-        first = progress_report_submit(
-            award=award, by=grantee, period_end=start + timedelta(days=120),
+        first = agreements.report_submit(
+            agreement=agreement, by=grantee, period_end=start + timedelta(days=120),
             narrative="Training finished; the model runs in every planned classroom.",
-            spent_to_date=(award.amount * D("0.35")).quantize(D("0.01")),
             values={math.pk: (D("46.5") + n, "Fall interim"),
                     attend.pk: (D("16.2"), "First semester")})
-        progress_report_review(report=first, by=officer, accept=True,
-                               note="On track; keep the data reviews weekly.")
+        report_spending_record(report=first,
+                               spent_to_date=(award.amount * D("0.35")).quantize(D("0.01")))
+        agreements.report_review(report=first, by=officer, accept=True,
+                                 note="On track; keep the data reviews weekly.")
         if n % 2 == 0:
-            progress_report_submit(
-                award=award, by=grantee, period_end=first.period_end + timedelta(days=181),
+            second = agreements.report_submit(
+                agreement=agreement, by=grantee, period_end=first.period_end + timedelta(days=181),
                 narrative="Second semester: growth in math; attendance improving more slowly.",
-                spent_to_date=(award.amount * D("0.6")).quantize(D("0.01")),
                 values={math.pk: (D("50.1") + n, "Spring interim"),
                         attend.pk: (D("14.9"), "Full year")})
+            report_spending_record(report=second,
+                                   spent_to_date=(award.amount * D("0.6")).quantize(D("0.01")))
 
     # --- the open round ------------------------------------------------------------------------
     current = cycle_create(by=officer, program=program, name="FY2026 round", slug="fy2026",

@@ -1,0 +1,68 @@
+"""Published evidence for the commitments of agreements (the spine's monitoring).
+
+An agreement's commitment names where its evidence comes from: what the party reports, a
+published report card (``{"framework": slug, "metric": "points" | "rating"}``, read through
+``rating_for``) or published growth results (``{"subject": "math", "metric": "median_sgp" |
+"pct_adequate"}``, the latest successful run's aggregate for all students). Only published,
+aggregate numbers are read (never student records), and a suppressed cell reads as
+"suppressed", not as a number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .models import RunStatus
+from .reportcard_selectors import publications_current, rating_for
+from .selectors import growth_aggregates, growth_run_list
+
+
+@dataclass(frozen=True)
+class PublishedEvidence:
+    value: Decimal | None
+    shown: str  # in words: "71.5 points (A) in 2025, school-district-performance"
+    school_year: int | None
+
+
+def published_evidence(*, source: str, ref: dict[str, Any], entity_type: str,
+                       entity_id: str) -> PublishedEvidence | None:
+    """The latest published value the commitment ``ref`` points at for one entity, or None."""
+    if source == "report_card":
+        pubs = publications_current()
+        if ref.get("framework"):
+            pubs = pubs.filter(framework_slug=ref["framework"])
+        for pub in pubs.order_by("-school_year"):
+            rating = rating_for(entity_type=entity_type, entity_id=entity_id,
+                                school_year=pub.school_year, framework_slug=pub.framework_slug)
+            if rating is None:
+                continue
+            if ref.get("metric", "points") == "rating":
+                return PublishedEvidence(None, f"rated {rating.rating} in {pub.school_year} "
+                                               f"({pub.framework_slug})", pub.school_year)
+            shown = (f"{rating.points} points ({rating.rating}) in {pub.school_year} "
+                     f"({pub.framework_slug})" if rating.points is not None
+                     else f"not rated in {pub.school_year} ({rating.rating})")
+            return PublishedEvidence(rating.points, shown, pub.school_year)
+        return None
+    if source == "growth_run":
+        metric = ref.get("metric", "median_sgp")
+        runs = growth_run_list().filter(status=RunStatus.SUCCEEDED)
+        if ref.get("subject"):
+            runs = runs.filter(subject=ref["subject"])
+        run = runs.order_by("-school_year", "-pk").first()
+        if run is None:
+            return None
+        cell = growth_aggregates(run=run, entity_type=entity_type, entity_id=entity_id).filter(
+            subgroup="all").first()
+        if cell is None:
+            return None
+        if cell.suppressed:
+            return PublishedEvidence(None, f"suppressed in {run.school_year} (fewer students "
+                                           "than the minimum)", run.school_year)
+        value = cell.pct_adequate if metric == "pct_adequate" else cell.median_sgp
+        label = "% on track (adequate growth)" if metric == "pct_adequate" else "median SGP"
+        return PublishedEvidence(value, f"{value} {label}, {run.subject} {run.school_year}",
+                                 run.school_year)
+    return None
