@@ -10,13 +10,14 @@ from django.shortcuts import redirect, render
 
 from playbook.accounts.access import office_staff, public, roles
 from playbook.accounts.roles import READ_ALL
+from playbook.core.jobs import JobStatus
 from playbook.privacy.services import access_log_record
 from playbook.studentdata.lake import lake_dir
 from playbook.studentdata.selectors import snapshot_current
 
 from .forms import AggregateFilterForm, GrowthRunForm
 from .growth import growth_run_start
-from .models import GrowthAggregate, RunStatus
+from .models import GrowthAggregate
 from .selectors import growth_aggregates, growth_run_get, growth_run_list
 
 
@@ -51,7 +52,7 @@ def growth_run(request: HttpRequest, pk: int) -> HttpResponse:
     query.pop("page", None)
     return render(request, "evidence/growth_run.html", {
         "run": run, "form": form, "page": page, "query": query.urlencode(),
-        "running": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
+        "running": run.status in (JobStatus.QUEUED, JobStatus.RUNNING),
     })
 
 
@@ -64,7 +65,7 @@ def growth_run_students(request: HttpRequest, pk: int) -> HttpResponse:
     if school_id:
         if not (school_id.isdigit() and len(school_id) == 12):
             raise Http404("Give a 12-digit school NCES ID.")
-        if run.status != RunStatus.SUCCEEDED:
+        if run.status != JobStatus.SUCCEEDED:
             raise Http404("This run has no results.")
         from playbook.studentdata.selectors import snapshot_paths
 
@@ -95,7 +96,7 @@ def growth_run_students(request: HttpRequest, pk: int) -> HttpResponse:
 @public
 def public_growth(request: HttpRequest) -> HttpResponse:
     """Published growth aggregates (suppressed cells stay suppressed)."""
-    runs = growth_run_list().filter(status=RunStatus.SUCCEEDED)
+    runs = growth_run_list().filter(status=JobStatus.SUCCEEDED)
     run = runs.first()
     if request.GET.get("run"):
         run = runs.filter(pk=request.GET["run"]).first() if request.GET["run"].isdigit() else None
