@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import BaseForm
 from django.http import HttpRequest
 
 
@@ -16,11 +17,16 @@ def error_messages(exc: Exception) -> list[str]:
     return [str(exc)]
 
 
-def errors_to_form(form: Any, exc: Exception) -> None:
+def errors_to_form(form: BaseForm, exc: Exception, *,
+                   field_for: Callable[[str], str] | None = None) -> None:
     """Add ``exc`` to ``form``: a ``ValidationError`` naming fields lands on those fields (the
-    rest, and any other exception, on the form as a whole), so the error summary lists them."""
+    rest, and any other exception, on the form as a whole), so the error summary lists them.
+
+    ``field_for`` maps a name the service uses to the form's field (``"q1"`` ->
+    ``"score_q1"``); by default they are the same."""
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
+        for key, errors in exc.error_dict.items():
+            field = field_for(key) if field_for else key
             target = field if field in form.fields else None
             for error in errors:
                 for message in error.messages:

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from playbook.accounts.access import office_staff, public
+from playbook.core.forms import errors_to_form, errors_to_page
 from playbook.core.jobs import JobStatus
 from playbook.studentdata.selectors import snapshot_current
 
@@ -119,7 +120,7 @@ def rc_staff_home(request: HttpRequest) -> HttpResponse:
             try:
                 run = report_card_run_start(snapshot=snapshot, by=request.user, **form.cleaned_data)
             except ReportCardError as exc:
-                form.add_error(None, str(exc))
+                errors_to_form(form, exc)
             else:
                 messages.success(request, f"Report-card run #{run.pk} is "
                                  f"{run.get_status_display().lower()}.")
@@ -207,7 +208,7 @@ def rc_publish(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             publication_publish(run=run, school_year=year, by=request.user)
         except ReportCardError as exc:
-            messages.error(request, str(exc))
+            errors_to_page(request, exc)
             return redirect("evidence:rc_run", pk=run.pk)
         messages.success(request, f"Published {run.framework.name} report cards for {year}.")
         return redirect("evidence:rc_public_index")

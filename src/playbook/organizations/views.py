@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from playbook.accounts.access import office_staff, roles, signed_in
 from playbook.accounts.roles import READ_ALL
+from playbook.core.forms import errors_to_form
 
 from .forms import OrganizationForm, RegistrySearchForm
 from .models import OrgKind
@@ -63,7 +64,7 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             organization_update(organization=org, by=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, f"Saved {org.name}.")
             return redirect("organizations:detail", pk=org.pk)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from playbook.accounts.access import office_staff, roles
 from playbook.accounts.roles import OFFICE_STAFF, Role
+from playbook.core.forms import errors_to_form, errors_to_page
 
 from . import services
 from .conflicts import conflicts_for
@@ -54,10 +55,6 @@ from .selectors import (
 )
 
 REVIEWERS = (Role.REVIEWER, *OFFICE_STAFF)
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    return [str(m) for m in exc.messages]
 
 
 def _profile_or_404(request: HttpRequest) -> Any:
@@ -113,7 +110,7 @@ def declare_conflict(request: HttpRequest) -> HttpResponse:
                                       organization=form.cleaned_data["organization"],
                                       reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            form.add_error(None, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "Conflict declared. You will not be assigned applications "
                                       "it touches.")
@@ -141,11 +138,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                     submit=submit,
                 )
             except ValidationError as exc:
-                for key, errs in exc.message_dict.items():
-                    field = ("overall_comment" if key == "overall_comment"
-                             else f"score_{key}" if f"score_{key}" in form.fields else None)
-                    for e in errs:
-                        form.add_error(field, e)
+                errors_to_form(form, exc, field_for=lambda key: (
+                    key if key == "overall_comment" else f"score_{key}"))
             else:
                 messages.success(request, "Review submitted. Other reviewers' scores are now "
                                           "shown below." if submit else "Draft saved.")
@@ -184,7 +178,7 @@ def recuse(request: HttpRequest, pk: int) -> HttpResponse:
         services.conflict_declare(reviewer=assignment.reviewer, application=assignment.application,
                                   reason=form.cleaned_data["reason"], by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(_errors(exc)))
+        errors_to_page(request, exc)
         return redirect("reviews:review", pk=pk)
     messages.success(request, "You have recused yourself; the program officer will reassign it.")
     return redirect("reviews:dashboard")
@@ -204,7 +198,7 @@ def pool(request: HttpRequest) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, f"{profile.name} joined the reviewer pool.")
             return redirect("reviews:pool")
@@ -222,7 +216,7 @@ def reviewer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.reviewer_profile_update(profile=profile, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, f"Saved {profile.name}.")
             return redirect("reviews:reviewer", pk=profile.pk)
@@ -243,7 +237,7 @@ def affiliation_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.affiliation_add(reviewer=profile, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, " ".join(_errors(exc)))
+            errors_to_page(request, exc)
         else:
             messages.success(request, "Affiliation recorded.")
     else:
@@ -284,7 +278,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.review_round_update(cycle=cycle, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "Review settings saved.")
             return redirect("reviews:cycle", pk=cycle.pk)
@@ -324,7 +318,7 @@ def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
             a = services.assignment_add(application=form.cleaned_data["application"],
                                         reviewer=form.cleaned_data["reviewer"], by=request.user)
         except ValidationError as exc:
-            messages.error(request, " ".join(_errors(exc)))
+            errors_to_page(request, exc)
         else:
             messages.success(request, f"Assigned {a.reviewer.name} to {a.application.reference}.")
     else:
@@ -343,7 +337,7 @@ def assignment_remove(request: HttpRequest, pk: int, assignment_pk: int) -> Http
     try:
         services.assignment_remove(assignment=assignment, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(_errors(exc)))
+        errors_to_page(request, exc)
     else:
         messages.success(request, f"Took {assignment.reviewer.name} off "
                                   f"{assignment.application.reference}.")
@@ -360,7 +354,7 @@ def another_read(request: HttpRequest, pk: int, app_pk: int) -> HttpResponse:
     try:
         a = services.assignment_another_read(application=application, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(_errors(exc)))
+        errors_to_page(request, exc)
     else:
         messages.success(request, f"Asked {a.reviewer.name} for another read of "
                                   f"{application.reference}.")
