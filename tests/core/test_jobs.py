@@ -106,3 +106,11 @@ def test_dispatch_hands_the_job_to_the_queue_otherwise(settings):
     with pytest.raises(RuntimeError, match="unknown PLAYBOOK_TASKS mode"):
         job_dispatch("tests.core.test_jobs.record_call", run_id=43, wait=False)
     assert CALLS == [42]
+
+
+def test_a_job_is_in_progress_while_queued_or_running(run):
+    assert run.in_progress
+    for status, shown in ((JobStatus.RUNNING, True), (JobStatus.SUCCEEDED, False),
+                          (JobStatus.FAILED, False)):
+        run.status = status
+        assert run.in_progress is shown

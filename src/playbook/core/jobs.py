@@ -36,6 +36,11 @@ class JobFields(models.Model):
     class Meta:
         abstract = True
 
+    @property
+    def in_progress(self) -> bool:
+        """Queued or running: its page shows the progress bar (``ui/_job_progress.html``)."""
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
 
 class _JobRow(Protocol):
     pk: Any

@@ -177,7 +177,6 @@ def rc_run(request: HttpRequest, pk: int) -> HttpResponse:
         samples = sel.published_ratings(publication=_fake_pub(run, year), sort="name")[:40]
     return render(request, "evidence/reportcards/run.html", {
         "run": run, "years": years, "year": year,
-        "running": run.status in (JobStatus.QUEUED, JobStatus.RUNNING),
         "counts": sel.run_rating_counts(run=run, year=year) if year else [],
         "compare_form": compare_form, "comparison": comparison,
         "changed": sum(1 for r in comparison or [] if r["rating_changed"]),

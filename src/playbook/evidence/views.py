@@ -4,13 +4,13 @@ from typing import Any
 
 import duckdb
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from playbook.accounts.access import office_staff, public, roles
 from playbook.accounts.roles import READ_ALL
 from playbook.core.jobs import JobStatus
+from playbook.core.pages import page_of
 from playbook.privacy.services import access_log_record
 from playbook.studentdata.lake import lake_dir
 from playbook.studentdata.selectors import snapshot_current
@@ -25,7 +25,7 @@ from .selectors import growth_aggregates, growth_run_get, growth_run_list
 def growth_runs(request: HttpRequest) -> HttpResponse:
     form = GrowthRunForm(request.POST or None, initial={"school_year": 2025})
     if request.method == "POST":
-        if not request.user.is_office_staff:  # type: ignore[union-attr]
+        if not (request.user.is_authenticated and request.user.is_office_staff):
             return render(request, "accounts/refused.html",
                           {"reason": "Only office staff start growth runs."}, status=403)
         snapshot = snapshot_current()
@@ -47,13 +47,9 @@ def growth_run(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     cells = growth_aggregates(run=run, entity_type=data.get("entity_type", ""),
                               entity_id=data.get("entity_id", ""))
-    page = Paginator(cells, 100).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "evidence/growth_run.html", {
-        "run": run, "form": form, "page": page, "query": query.urlencode(),
-        "running": run.status in (JobStatus.QUEUED, JobStatus.RUNNING),
-    })
+    page, query = page_of(request, cells, per_page=100)
+    return render(request, "evidence/growth_run.html",
+                  {"run": run, "form": form, "page": page, "query": query})
 
 
 @office_staff
@@ -109,9 +105,7 @@ def public_growth(request: HttpRequest) -> HttpResponse:
                           entity_id=data.get("entity_id", ""))
         if run else GrowthAggregate.objects.none()
     )
-    page = Paginator(cells, 100).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, cells, per_page=100)
     return render(request, "evidence/public_growth.html", {
-        "run": run, "runs": runs[:20], "form": form, "page": page, "query": query.urlencode(),
+        "run": run, "runs": runs[:20], "form": form, "page": page, "query": query,
     })
