@@ -28,7 +28,7 @@ from .forms import (
 )
 from .models import ATTESTATION_TEXTS, CURRENT_ATTESTATION_VERSION, Assignment, ReviewerAffiliation
 from .normalization import METHOD_VERSION
-from .permissions import RESULTS_READERS, can_score, can_see_decisions
+from .permissions import RESULTS_READERS, can_manage_reviews, can_score, can_see_decisions
 from .selectors import (
     application_get_for_staff,
     assignable_applications,
@@ -384,7 +384,7 @@ def normalization(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/normalization.html", {
         "cycle": cycle, "run": run, "rows": rows, "method": METHOD_VERSION,
         "scores": normalized_scores(run=run) if run else [],
-        "can_run": request.user.is_office_staff,  # type: ignore[union-attr]
+        "can_run": can_manage_reviews(user=request.user)[0],
     })
 
 
@@ -402,7 +402,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = cycle_get_for_reviews(user=request.user, pk=pk)
     return render(request, "reviews/results.html", {
         "cycle": cycle, "results": cycle_ranking(cycle=cycle),
-        "can_manage": request.user.is_office_staff,  # type: ignore[union-attr]
+        "can_manage": can_manage_reviews(user=request.user)[0],
     })
 
 
