@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from playbook.accounts.permissions import office_staff_only
 from playbook.accounts.roles import Role
-from playbook.core.access import READ_ONLY, Decision
+from playbook.core.access import Decision
 
 from .models import LearningModel, ModelAdoption, Organization, OrgKind
 
@@ -74,13 +75,8 @@ def organization_get_for_user(*, user: User | AnonymousUser, pk: int) -> Organiz
 
 
 def organization_can_edit(*, user: User | AnonymousUser, organization: Organization) -> Decision:
-    if not user.is_authenticated:
-        return False, "Sign in to edit the registry."
-    if user.is_office_staff:
-        return True, ""
-    if user.role == Role.AUDITOR:
-        return False, READ_ONLY
-    return False, "Only office staff edit the registry; contact your program officer."
+    return office_staff_only(
+        user=user, refusal="Only office staff edit the registry; contact your program officer.")
 
 
 def _filter(

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from playbook.accounts.permissions import office_staff_only
 from playbook.accounts.roles import OFFICE_STAFF, Role
-from playbook.core.access import READ_ONLY, Decision
+from playbook.core.access import Decision
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -37,11 +38,8 @@ REVIEWER_ROLES = frozenset({Role.REVIEWER, *OFFICE_STAFF})
 
 
 def can_manage_reviews(*, user: User | AnonymousUser) -> Decision:
-    if user.is_authenticated and user.is_office_staff:
-        return True, ""
-    if user.is_authenticated and user.role == Role.AUDITOR:
-        return False, READ_ONLY
-    return False, "Only office staff manage reviewers and assignments."
+    return office_staff_only(user=user,
+                             refusal="Only office staff manage reviewers and assignments.")
 
 
 def can_view_results(*, user: User | AnonymousUser) -> Decision:
