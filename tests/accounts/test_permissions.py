@@ -79,3 +79,17 @@ def test_staff_registry_lists_everything(personas):
     body = signed_in_client(personas.auditor).get(reverse("organizations:list")).content.decode()
     for name in ("Alder County Schools", "Birch City Schools", "Summit Learning Partners"):
         assert name in body
+
+
+def test_office_staff_only_allows_staff_tells_auditors_they_read_and_refuses_the_rest(personas):
+    from django.contrib.auth.models import AnonymousUser
+
+    from playbook.accounts.permissions import office_staff_only
+
+    refusal = "Only office staff do this."
+    users = {**personas.all_users(), "anonymous": AnonymousUser()}
+    answers = {name: office_staff_only(user=user, refusal=refusal) for name, user in users.items()}
+    assert {n for n, (allowed, _) in answers.items() if allowed} == STAFF
+    assert answers["auditor"] == (False, "Auditors have read-only access.")
+    assert {reason for n, (allowed, reason) in answers.items()
+            if not allowed and n != "auditor"} == {refusal}

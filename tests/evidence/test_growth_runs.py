@@ -12,12 +12,13 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from playbook.core.jobs import JobStatus
 from playbook.evidence.growth import (
     growth_run_execute,
     growth_run_start,
     standard_from_synthetic_state,
 )
-from playbook.evidence.models import GrowthAggregate, GrowthRun, RunStatus
+from playbook.evidence.models import GrowthAggregate, GrowthRun
 from playbook.privacy.models import AccessLogEntry
 from playbook.studentdata.schemas import RACE_ETHNICITY
 from playbook.studentdata.selectors import snapshot_current
@@ -37,7 +38,7 @@ def state(personas):  # type: ignore[no-untyped-def]
 
 def test_a_run_stores_results_with_provenance_and_is_reused(state, personas):
     run = growth_run_start(snapshot=state, subject="math", school_year=2025, by=personas.officer)
-    assert run.status == RunStatus.SUCCEEDED, run.message
+    assert run.status == JobStatus.SUCCEEDED, run.message
     assert run.snapshot == state and run.created_by == personas.officer
     assert len(run.configuration_fingerprint) == 16 and "playbook" in run.code_version
     assert run.configuration["cutscores"] is not None  # the state's standard was used
@@ -104,7 +105,7 @@ def test_growth_pages_by_role_and_student_level_reads_are_logged(state, personas
     started = signed_in_client(personas.officer).post(
         runs_url, {"subject": "ela", "school_year": 2025})
     assert started.status_code == 302
-    assert GrowthRun.objects.filter(subject="ela", status=RunStatus.SUCCEEDED).exists()
+    assert GrowthRun.objects.filter(subject="ela", status=JobStatus.SUCCEEDED).exists()
     bad = signed_in_client(personas.officer).post(runs_url, {"subject": "art",
                                                              "school_year": "soon"})
     assert bad.status_code == 200 and b"usa-error-message" in bad.content

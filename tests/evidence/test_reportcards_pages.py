@@ -13,13 +13,13 @@ from django.test import Client
 from django.urls import reverse
 
 from playbook.cli import main as cli_main
+from playbook.core.jobs import JobStatus
 from playbook.evidence.growth import standard_from_synthetic_state
 from playbook.evidence.models import (
     ReportCardCell,
     ReportCardFramework,
     ReportCardPublication,
     ReportCardRating,
-    RunStatus,
 )
 from playbook.evidence.reportcard_selectors import rating_for, report_card_run_compare
 from playbook.evidence.reportcards import (
@@ -77,11 +77,11 @@ def test_copy_compare_cli_and_background_progress(state, personas, tmp_path):
                                                           "engine": "duckdb"})
     assert started.status_code == 302
     old = ReportCardFramework.objects.get(pk=fw.pk).runs.get()
-    assert old.status == RunStatus.SUCCEEDED and old.progress == 100
+    assert old.status == JobStatus.SUCCEEDED and old.progress == 100
     new = report_card_run_start(framework=copy, snapshot=state)
     queued = type(old).objects.create(framework=copy, snapshot=state, engine="duckdb",
                                       min_n=10, code_version="later", progress=40,
-                                      status=RunStatus.RUNNING)
+                                      status=JobStatus.RUNNING)
     running = officer.get(reverse("evidence:rc_run", args=[queued.pk])).content.decode()
     assert '<progress id="run-progress" max="100" value="40">' in running
     # compare: stricter attendance cut points change some levels
@@ -107,7 +107,7 @@ def test_copy_compare_cli_and_background_progress(state, personas, tmp_path):
 def test_publish_by_role_public_cards_downloads_and_rating_for(state, personas):
     sdp = ReportCardFramework.objects.get(slug="school-district-performance", version=1)
     run = report_card_run_start(framework=sdp, snapshot=state)
-    assert run.status == RunStatus.SUCCEEDED, run.message
+    assert run.status == JobStatus.SUCCEEDED, run.message
     year = 2025
     school = (ReportCardRating.objects.filter(run=run, year=year, entity_type="school")
               .exclude(points=None).order_by("entity_id").first())

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from playbook.core.jobs import JobStatus
 from playbook.evidence.growth import standard_from_synthetic_state
 from playbook.evidence.models import (
     GrowthRun,
@@ -15,7 +16,6 @@ from playbook.evidence.models import (
     ReportCardFramework,
     ReportCardRating,
     ReportCardRun,
-    RunStatus,
 )
 from playbook.evidence.reportcards import (
     code_version,
@@ -50,7 +50,7 @@ def test_a_run_stores_cells_and_ratings_with_provenance(state, personas):
     t0 = time.perf_counter()
     run = report_card_run_start(framework=fw, snapshot=state, by=personas.officer)
     elapsed = time.perf_counter() - t0
-    assert run.status == RunStatus.SUCCEEDED, run.message
+    assert run.status == JobStatus.SUCCEEDED, run.message
     print(f"run took {elapsed:.1f}s: {run.message} {run.timings}")
     assert run.snapshot == state and run.framework == fw and run.engine == "duckdb"
     assert run.code_version == code_version() and run.min_n == settings.PLAYBOOK_MIN_N
@@ -58,7 +58,7 @@ def test_a_run_stores_cells_and_ratings_with_provenance(state, personas):
     # growth came from the growth engine's stored runs (started where missing)
     assert run.growth_runs
     assert GrowthRun.objects.filter(pk__in=run.growth_runs, snapshot=state,
-                                    status=RunStatus.SUCCEEDED).count() == len(run.growth_runs)
+                                    status=JobStatus.SUCCEEDED).count() == len(run.growth_runs)
     cells = ReportCardCell.objects.filter(run=run)
     assert cells.filter(suppressed=True).exists() and cells.filter(suppressed=False).exists()
     assert not cells.filter(suppressed=True, n__isnull=False).exists()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from playbook.core.jobs import JobStatus
 from playbook.evidence.growth import standard_from_synthetic_state
-from playbook.evidence.models import RunStatus
 from playbook.evidence.reportcards import (
     frameworks_load_shipped,
     report_card_files,
@@ -30,7 +30,7 @@ def test_spark_and_duckdb_publish_identical_files_for_every_shipped_framework():
                                      wait=True)
         spark = report_card_run_start(framework=framework, snapshot=snapshot, engine="spark",
                                       wait=True)
-        assert duck.status == spark.status == RunStatus.SUCCEEDED, (duck.message, spark.message)
+        assert duck.status == spark.status == JobStatus.SUCCEEDED, (duck.message, spark.message)
         duck_files = report_card_files(run=duck)
         spark_files = report_card_files(run=spark)
         assert set(duck_files) == set(spark_files) >= {"results", "ratings"}

@@ -12,13 +12,17 @@ import functools
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.http import HttpRequest
 
+from playbook.core.access import Decision
+
 from .roles import OFFICE_STAFF, Role
 
-Decision = tuple[bool, str]
+if TYPE_CHECKING:
+    from .models import User
+
 V = TypeVar("V", bound=Callable[..., Any])
 
 
@@ -27,7 +31,7 @@ class Rule:
     """Who may open a view. ``allow`` runs only for signed-in, second-factor-verified users."""
 
     name: str
-    allow: Callable[[Any], Decision]
+    allow: Callable[[User], Decision]
     anonymous_ok: bool = False
     #: True for the pages a staff member uses before their second factor is verified.
     before_mfa: bool = False
@@ -39,12 +43,14 @@ class Rule:
             return True, ""
         if not user.is_authenticated:
             return False, "Sign in to see this page."
-        if not self.before_mfa and getattr(user, "needs_mfa", False) and not _verified(request):
+        if not self.before_mfa and user.needs_mfa and not mfa_verified(request):
             return False, "Confirm your sign-in with your authenticator code first."
         return self.allow(user)
 
 
-def _verified(request: HttpRequest) -> bool:
+def mfa_verified(request: HttpRequest) -> bool:
+    """Whether the signed-in user has confirmed their second factor this session
+    (``django_otp``'s middleware gives ``request.user`` its ``is_verified``)."""
     is_verified = getattr(request.user, "is_verified", None)
     return bool(is_verified and is_verified())
 
@@ -74,7 +80,7 @@ def roles(*allowed: Role | str) -> Callable[[V], V]:
     allowed_set = frozenset(str(r.value if isinstance(r, Role) else r) for r in allowed)
     labels = ", ".join(sorted(Role(r).label for r in allowed_set))
 
-    def allow(user: Any) -> Decision:
+    def allow(user: User) -> Decision:
         if user.role in allowed_set:
             return True, ""
         return False, f"This page is for: {labels}."

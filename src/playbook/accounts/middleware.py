@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
-from .access import rule_for_view
+from .access import mfa_verified, rule_for_view
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,6 @@ class AccessRuleMiddleware:
         if not user.is_authenticated:
             query = urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(f"{reverse('accounts:sign_in')}?{query}")
-        if getattr(user, "needs_mfa", False) and not user.is_verified():  # type: ignore[attr-defined]
+        if user.needs_mfa and not mfa_verified(request):
             return HttpResponseRedirect(reverse("accounts:mfa"))
         return render(request, "accounts/refused.html", {"reason": reason}, status=403)

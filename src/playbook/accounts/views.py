@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from .access import mfa_step, public, signed_in
+from .access import mfa_step, mfa_verified, public, signed_in
 from .forms import SignInForm, TokenForm
 from .services import totp_confirm, totp_device_for, totp_enrol_start
 
@@ -62,10 +62,10 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def mfa(request: HttpRequest) -> HttpResponse:
     """Second factor: enrol an authenticator (first time) or enter its current code."""
     user = request.user
-    if not user.needs_mfa or user.is_verified():  # type: ignore[union-attr]
+    if not user.is_authenticated or not user.needs_mfa or mfa_verified(request):
         return redirect("accounts:home")
-    confirmed = totp_device_for(user=user, confirmed=True)  # type: ignore[arg-type]
-    device = confirmed or totp_enrol_start(user=user)  # type: ignore[arg-type]
+    confirmed = totp_device_for(user=user, confirmed=True)
+    device = confirmed or totp_enrol_start(user=user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]

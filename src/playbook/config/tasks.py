@@ -8,26 +8,26 @@ row, so a page that shows it survives a reload. A Redis-backed queue for product
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connections
+from django.utils.module_loading import import_string
 
 log = logging.getLogger(__name__)
 
 
-def _call(path: str, kwargs: dict[str, Any]) -> None:
-    module, name = path.rsplit(".", 1)
-    getattr(importlib.import_module(module), name)(**kwargs)
+def call(path: str, **kwargs: Any) -> None:
+    """Run ``path`` (a dotted function name) with ``kwargs`` here and now."""
+    import_string(path)(**kwargs)
 
 
 def _in_thread(path: str, kwargs: dict[str, Any]) -> None:
     close_old_connections()
     try:
-        _call(path, kwargs)
+        call(path, **kwargs)
     except Exception:  # the job records its own failure; this only keeps the thread quiet
         log.exception("background job %s failed", path)
     finally:
@@ -38,7 +38,7 @@ def enqueue(path: str, **kwargs: Any) -> None:
     """Run ``path`` (a dotted function name) with ``kwargs`` in the background."""
     mode = getattr(settings, "PLAYBOOK_TASKS", "thread")
     if mode == "eager":
-        _call(path, kwargs)
+        call(path, **kwargs)
     elif mode == "thread":
         threading.Thread(target=_in_thread, args=(path, kwargs), daemon=True).start()
     else:

@@ -7,6 +7,8 @@
 - ``jobs``: the runner for background evidence jobs with progress (growth, report cards, and
   the runs instruments add).
 - ``forms``: putting a service's error on a form or on the page.
+- ``pages``: a long list a page at a time, with the query string its links keep (the links are
+  ``ui/_pagination.html``; a job's progress bar is ``ui/_job_progress.html``).
 
 It imports no other app of the project.
 """

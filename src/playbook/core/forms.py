@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import BaseForm
 from django.http import HttpRequest
 
 
@@ -16,11 +18,16 @@ def error_messages(exc: Exception) -> list[str]:
     return [str(exc)]
 
 
-def errors_to_form(form: Any, exc: Exception) -> None:
+def errors_to_form(form: BaseForm, exc: Exception, *,
+                   field_for: Callable[[str], str] | None = None) -> None:
     """Add ``exc`` to ``form``: a ``ValidationError`` naming fields lands on those fields (the
-    rest, and any other exception, on the form as a whole), so the error summary lists them."""
+    rest, and any other exception, on the form as a whole), so the error summary lists them.
+
+    ``field_for`` maps a name the service uses to the form's field (``"q1"`` ->
+    ``"score_q1"``); by default they are the same."""
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
+        for key, errors in exc.error_dict.items():
+            field = field_for(key) if field_for else key
             target = field if field in form.fields else None
             for error in errors:
                 for message in error.messages:
@@ -34,3 +41,11 @@ def errors_to_page(request: HttpRequest, exc: Exception) -> None:
     """Show ``exc`` on the next page as error messages."""
     for message in error_messages(exc):
         messages.error(request, message)
+
+
+def invalid_form_to_page(request: HttpRequest, form: Any, what: str) -> None:
+    """A form posted from a page that shows no form (a button, a small inline form): its
+    problems go on the next page, each naming its field, under ``what``."""
+    problems = "; ".join(f"{form.fields[k].label or k if k in form.fields else k}: "
+                         f"{' '.join(str(e) for e in v)}" for k, v in form.errors.items())
+    messages.error(request, f"{what}: {problems}")

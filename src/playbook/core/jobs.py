@@ -10,7 +10,6 @@ error's message before re-raising, so nothing is left "running".
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
@@ -36,6 +35,11 @@ class JobFields(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def in_progress(self) -> bool:
+        """Queued or running: its page shows the progress bar (``ui/_job_progress.html``)."""
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 class _JobRow(Protocol):
@@ -78,10 +82,9 @@ def job_execute(run: J, work: Callable[[J], None]) -> J:
 def job_dispatch(path: str, *, run_id: int, wait: bool) -> None:
     """Run the job function ``path`` (dotted) for ``run_id`` now (``wait``) or in the background
     through the queue seam."""
-    if wait:
-        module, name = path.rsplit(".", 1)
-        getattr(importlib.import_module(module), name)(run_id=run_id)
-        return
-    from playbook.config.tasks import enqueue
+    from playbook.config import tasks
 
-    enqueue(path, run_id=run_id)
+    if wait:
+        tasks.call(path, run_id=run_id)
+    else:
+        tasks.enqueue(path, run_id=run_id)

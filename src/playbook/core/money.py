@@ -23,6 +23,8 @@ class _Money(TypedDict):
 
 #: ``models.DecimalField(**MONEY)``: up to $999,999,999,999.99.
 MONEY: _Money = {"max_digits": 14, "decimal_places": 2}
+#: The largest amount a ``MONEY`` column holds.
+MONEY_MAX = Decimal("999999999999.99")
 
 
 def cents(value: Decimal | int | str | None) -> Decimal:
@@ -41,14 +43,17 @@ def is_dollars_and_cents(value: Decimal) -> bool:
 
 def money_clean(amount: Any, what: str, *, field: str = "amount",
                 allow_zero: bool = False) -> Decimal:
-    """``amount`` as an exact positive (or, with ``allow_zero``, non-negative) dollar amount, or a
-    ``ValidationError`` on ``field`` that names ``what``."""
+    """``amount`` as an exact positive (or, with ``allow_zero``, non-negative) dollar amount with
+    two places, or a ``ValidationError`` on ``field`` that names ``what``."""
     try:
         value = Decimal(str(amount))
     except (InvalidOperation, TypeError, ValueError):
         raise ValidationError({field: f"{what} must be an amount in dollars and cents."}) from None
-    low_ok = value >= 0 if allow_zero else value > 0
-    if not value.is_finite() or not low_ok or not is_dollars_and_cents(value):
+    # NaN first: comparing it raises InvalidOperation instead of answering.
+    low_ok = value.is_finite() and (value >= 0 if allow_zero else value > 0)
+    if not low_ok or not is_dollars_and_cents(value):
         kind = "an amount" if allow_zero else "a positive amount"
         raise ValidationError({field: f"{what} must be {kind} in dollars and cents."})
-    return value
+    if value > MONEY_MAX:
+        raise ValidationError({field: f"{what} must be at most ${MONEY_MAX:,}."})
+    return value.quantize(CENT)

@@ -33,7 +33,8 @@ def run_report_cards(args: argparse.Namespace) -> int:
     from playbook.cli import setup_django
 
     setup_django()
-    from playbook.evidence.models import ReportCardFramework, RunStatus
+    from playbook.core.jobs import JobStatus
+    from playbook.evidence.models import ReportCardFramework
     from playbook.evidence.reportcards import (
         frameworks_load_shipped,
         report_card_files,
@@ -61,7 +62,7 @@ def run_report_cards(args: argparse.Namespace) -> int:
         return 2
     run = report_card_run_start(framework=framework, snapshot=snapshot, engine=args.engine,
                                 wait=True)
-    if run.status != RunStatus.SUCCEEDED:
+    if run.status != JobStatus.SUCCEEDED:
         print(f"playbook report-cards: run {run.pk} failed: {run.message}", file=sys.stderr)
         return 1
     out: Path = args.out

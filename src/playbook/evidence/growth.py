@@ -17,7 +17,7 @@ import stat
 import tempfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
@@ -28,13 +28,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from playbook import __version__
+from playbook.core.access import signed_in_or_none
+from playbook.core.jobs import JobStatus, job_dispatch, job_execute, job_progress
 from playbook.studentdata.lake import lake_dir
 from playbook.studentdata.models import Snapshot
 from playbook.studentdata.schemas import RACE_ETHNICITY
 from playbook.studentdata.selectors import snapshot_paths
 
-from .models import AchievementStandard, GrowthAggregate, GrowthRun, RunStatus
+from .models import AchievementStandard, GrowthAggregate, GrowthRun
 from .selectors import entities_table
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from playbook.accounts.models import User
 
 FLAG_SUBGROUPS = ("econ_disadvantaged", "disability", "english_learner")
 SUBGROUPS = ("all", *RACE_ETHNICITY, *FLAG_SUBGROUPS)
@@ -66,7 +73,8 @@ def code_version() -> str:
 
 
 def growth_run_start(
-    *, snapshot: Snapshot, subject: str, school_year: int, by: Any, wait: bool = False
+    *, snapshot: Snapshot, subject: str, school_year: int, by: User | AnonymousUser | None,
+    wait: bool = False,
 ) -> GrowthRun:
     """Queue a growth run (or return the finished one with the same inputs: reruns are
     identical, so they are not repeated). ``wait`` runs it here and now instead."""
@@ -74,7 +82,7 @@ def growth_run_start(
     fingerprint = config.fingerprint()
     version = code_version()
     done = GrowthRun.objects.filter(
-        snapshot=snapshot, subject=subject, school_year=school_year, status=RunStatus.SUCCEEDED,
+        snapshot=snapshot, subject=subject, school_year=school_year, status=JobStatus.SUCCEEDED,
         configuration_fingerprint=fingerprint, code_version=version,
     ).first()
     if done is not None:
@@ -82,38 +90,16 @@ def growth_run_start(
     run = GrowthRun.objects.create(
         snapshot=snapshot, subject=subject, school_year=school_year,
         configuration=config.to_json(), configuration_fingerprint=fingerprint,
-        code_version=version, created_by=by if getattr(by, "is_authenticated", False) else None,
+        code_version=version, created_by=signed_in_or_none(by),
     )
-    if wait:
-        growth_run_execute(run_id=run.pk)
-    else:
-        from playbook.config.tasks import enqueue
-
-        enqueue("playbook.evidence.growth.growth_run_execute", run_id=run.pk)
+    job_dispatch("playbook.evidence.growth.growth_run_execute", run_id=run.pk, wait=wait)
     run.refresh_from_db()
     return run
 
 
-def _progress(run: GrowthRun, percent: int, message: str = "") -> None:
-    run.progress = percent
-    run.message = message
-    run.save(update_fields=["progress", "message"])
-
-
 def growth_run_execute(*, run_id: int) -> GrowthRun:
-    run = GrowthRun.objects.select_related("snapshot").get(pk=run_id)
-    run.status = RunStatus.RUNNING
-    run.started_at = timezone.now()
-    run.save(update_fields=["status", "started_at"])
-    try:
-        _execute(run)
-    except Exception as exc:
-        run.status = RunStatus.FAILED
-        run.message = f"{type(exc).__name__}: {exc}"[:2000]
-        run.finished_at = timezone.now()
-        run.save(update_fields=["status", "message", "finished_at"])
-        raise
-    return run
+    """The background job: compute the run (failed, with the error, if anything goes wrong)."""
+    return job_execute(GrowthRun.objects.select_related("snapshot").get(pk=run_id), _execute)
 
 
 def _execute(run: GrowthRun) -> None:
@@ -135,11 +121,11 @@ def _execute(run: GrowthRun) -> None:
         con.close()
     if not any(y == str(run.school_year) for y in scores.column("year").unique().to_pylist()):
         raise ValueError(f"no spring summative {run.subject} scores for {run.school_year}")
-    _progress(run, 10, "fitting quantile regressions")
+    job_progress(run, 10, "fitting quantile regressions")
     config = _growth_config(run.subject)
     result = compute_growth(scores=scores.drop(["school_id"]), subject=run.subject,
                             year=run.school_year, config=config)
-    _progress(run, 70, "writing results and aggregates")
+    job_progress(run, 70, "writing results and aggregates")
     table = result.table
     rel = f"results/growth/run-{run.pk}.parquet"
     target = lake_dir() / rel
@@ -160,7 +146,7 @@ def _execute(run: GrowthRun) -> None:
         run.students = table.num_rows
         run.results_path = rel
         run.results_sha256 = sha
-        run.status = RunStatus.SUCCEEDED
+        run.status = JobStatus.SUCCEEDED
         run.progress = 100
         run.message = f"{table.num_rows:,} students; {len(cells):,} published cells"
         run.finished_at = timezone.now()

@@ -12,15 +12,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
+from playbook.core.jobs import JobFields
 
 
-class GrowthRun(models.Model):
+class GrowthRun(JobFields):
+    """One run of the growth engine (status, progress and message from ``JobFields``)."""
+
     snapshot = models.ForeignKey(
         "studentdata.Snapshot", on_delete=models.PROTECT, related_name="growth_runs"
     )
@@ -29,15 +26,10 @@ class GrowthRun(models.Model):
     configuration = models.JSONField(help_text="Knots, cut scores, orders: all the engine used.")
     configuration_fingerprint = models.CharField(max_length=64)
     code_version = models.CharField(max_length=80)
-    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    message = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     students = models.PositiveIntegerField(null=True, blank=True)
     results_path = models.CharField(max_length=300, blank=True,
                                     help_text="Student-level results, relative to the lake.")
@@ -147,7 +139,9 @@ class ReportCardFramework(models.Model):
         return f"{self.slug} v{self.version}"
 
 
-class ReportCardRun(models.Model):
+class ReportCardRun(JobFields):
+    """One run of the report-card engine (status, progress and message from ``JobFields``)."""
+
     framework = models.ForeignKey(ReportCardFramework, on_delete=models.PROTECT,
                                   related_name="runs")
     snapshot = models.ForeignKey(
@@ -158,15 +152,10 @@ class ReportCardRun(models.Model):
     code_version = models.CharField(max_length=80)
     growth_runs = models.JSONField(default=list, blank=True,
                                    help_text="Ids of the growth runs whose results were read.")
-    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    message = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     results_path = models.CharField(max_length=300, blank=True,
                                     help_text="Folder of results.csv and ratings.csv (lake).")
     results_sha256 = models.CharField(max_length=64, blank=True)

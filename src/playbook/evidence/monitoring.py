@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .models import RunStatus
+from playbook.core.jobs import JobStatus
+
 from .reportcard_selectors import publications_current, rating_for
 from .selectors import growth_aggregates, growth_run_list
 
@@ -48,7 +49,7 @@ def published_evidence(*, source: str, ref: dict[str, Any], entity_type: str,
         return None
     if source == "growth_run":
         metric = ref.get("metric", "median_sgp")
-        runs = growth_run_list().filter(status=RunStatus.SUCCEEDED)
+        runs = growth_run_list().filter(status=JobStatus.SUCCEEDED)
         if ref.get("subject"):
             runs = runs.filter(subject=ref["subject"])
         run = runs.order_by("-school_year", "-pk").first()

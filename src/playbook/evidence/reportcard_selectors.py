@@ -14,13 +14,14 @@ import pyarrow as pa
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from playbook.core.jobs import JobStatus
+
 from .models import (
     ReportCardCell,
     ReportCardFramework,
     ReportCardPublication,
     ReportCardRating,
     ReportCardRun,
-    RunStatus,
 )
 
 UNITS = {"percent": "%", "rate": "%", "median": "", "gap": " points"}
@@ -347,4 +348,4 @@ def published_years(*, framework_slug: str) -> list[int]:
 
 
 def succeeded_runs() -> QuerySet[ReportCardRun]:
-    return report_card_run_list().filter(status=RunStatus.SUCCEEDED)
+    return report_card_run_list().filter(status=JobStatus.SUCCEEDED)

@@ -16,10 +16,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from playbook.accounts.access import office_staff, public
+from playbook.core.forms import errors_to_form, errors_to_page
+from playbook.core.jobs import JobStatus
 from playbook.studentdata.selectors import snapshot_current
 
 from . import reportcard_selectors as sel
-from .models import ReportCardFramework, RunStatus
+from .models import ReportCardFramework
 from .reportcards import (
     ReportCardError,
     framework_copy_create,
@@ -118,7 +120,7 @@ def rc_staff_home(request: HttpRequest) -> HttpResponse:
             try:
                 run = report_card_run_start(snapshot=snapshot, by=request.user, **form.cleaned_data)
             except ReportCardError as exc:
-                form.add_error(None, str(exc))
+                errors_to_form(form, exc)
             else:
                 messages.success(request, f"Report-card run #{run.pk} is "
                                  f"{run.get_status_display().lower()}.")
@@ -163,19 +165,18 @@ def rc_framework(request: HttpRequest, pk: int) -> HttpResponse:
 @office_staff
 def rc_run(request: HttpRequest, pk: int) -> HttpResponse:
     run = sel.report_card_run_get(pk=pk)
-    years = sel.run_years(run=run) if run.status == RunStatus.SUCCEEDED else []
+    years = sel.run_years(run=run) if run.status == JobStatus.SUCCEEDED else []
     year = max(years) if years else None
     compare_form = CompareForm(request.GET or None)
     compare_form.fields["other"].queryset = sel.succeeded_runs().exclude(pk=run.pk)  # type: ignore[attr-defined]
     comparison = None
-    if run.status == RunStatus.SUCCEEDED and "other" in request.GET and compare_form.is_valid():
+    if run.status == JobStatus.SUCCEEDED and "other" in request.GET and compare_form.is_valid():
         comparison = sel.report_card_run_compare(old=compare_form.cleaned_data["other"], new=run)
     samples = []
     if year is not None:
         samples = sel.published_ratings(publication=_fake_pub(run, year), sort="name")[:40]
     return render(request, "evidence/reportcards/run.html", {
         "run": run, "years": years, "year": year,
-        "running": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
         "counts": sel.run_rating_counts(run=run, year=year) if year else [],
         "compare_form": compare_form, "comparison": comparison,
         "changed": sum(1 for r in comparison or [] if r["rating_changed"]),
@@ -194,7 +195,7 @@ def _fake_pub(run: Any, year: int) -> Any:
 def rc_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """The staff preview of what publishing a year will show, then the publish button."""
     run = sel.report_card_run_get(pk=pk)
-    if run.status != RunStatus.SUCCEEDED:
+    if run.status != JobStatus.SUCCEEDED:
         raise Http404("This run has no results to publish.")
     years = sel.run_years(run=run)
     form = PublishForm(request.POST or request.GET or None, years=years)
@@ -206,7 +207,7 @@ def rc_publish(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             publication_publish(run=run, school_year=year, by=request.user)
         except ReportCardError as exc:
-            messages.error(request, str(exc))
+            errors_to_page(request, exc)
             return redirect("evidence:rc_run", pk=run.pk)
         messages.success(request, f"Published {run.framework.name} report cards for {year}.")
         return redirect("evidence:rc_public_index")

@@ -26,7 +26,7 @@ import stat
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -37,6 +37,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from playbook import __version__
+from playbook.core.access import signed_in_or_none
+from playbook.core.jobs import JobStatus, job_dispatch, job_execute, job_progress
 from playbook.organizations.models import Organization, OrgKind
 from playbook.studentdata.lake import lake_dir
 from playbook.studentdata.models import Snapshot, SnapshotFile
@@ -49,9 +51,13 @@ from .models import (
     ReportCardPublication,
     ReportCardRating,
     ReportCardRun,
-    RunStatus,
 )
 from .selectors import entities_table
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from playbook.accounts.models import User
 
 ENGINES = ("duckdb", "spark")
 CELL_BATCH = 20000
@@ -99,7 +105,8 @@ def frameworks_load_shipped() -> list[ReportCardFramework]:
 
 
 def framework_copy_create(*, framework: ReportCardFramework, cuts: dict[str, float],
-                          note: str = "", by: Any = None) -> ReportCardFramework:
+                          note: str = "", by: User | AnonymousUser | None = None,
+                          ) -> ReportCardFramework:
     """The next version of ``framework``'s slug with the given cut points.
 
     ``cuts`` maps ``"<component id>.<metric id>.<level id>"`` to the new cut point. The copy is
@@ -121,7 +128,7 @@ def framework_copy_create(*, framework: ReportCardFramework, cuts: dict[str, flo
         return ReportCardFramework.objects.create(
             slug=framework.slug, version=version, name=new.title,
             definition=framework_to_dict(framework=new), based_on=framework,
-            note=note[:300], created_by=by if getattr(by, "is_authenticated", False) else None,
+            note=note[:300], created_by=signed_in_or_none(by),
         )
 
 
@@ -147,8 +154,8 @@ def code_version() -> str:
 
 
 def report_card_run_start(
-    *, framework: ReportCardFramework, snapshot: Snapshot, engine: str = "duckdb", by: Any = None,
-    wait: bool = False,
+    *, framework: ReportCardFramework, snapshot: Snapshot, engine: str = "duckdb",
+    by: User | AnonymousUser | None = None, wait: bool = False,
 ) -> ReportCardRun:
     """Queue a run (or return the finished one with the same inputs: reruns are identical, so
     they are not repeated). ``wait`` runs it here and now instead of in the background."""
@@ -158,44 +165,24 @@ def report_card_run_start(
     version = code_version()
     done = ReportCardRun.objects.filter(
         framework=framework, snapshot=snapshot, engine=engine, min_n=min_n,
-        code_version=version, status=RunStatus.SUCCEEDED,
+        code_version=version, status=JobStatus.SUCCEEDED,
     ).first()
     if done is not None:
         return done
     run = ReportCardRun.objects.create(
         framework=framework, snapshot=snapshot, engine=engine, min_n=min_n,
-        code_version=version, created_by=by if getattr(by, "is_authenticated", False) else None,
+        code_version=version, created_by=signed_in_or_none(by),
     )
-    if wait:
-        report_card_run_execute(run_id=run.pk)
-    else:
-        from playbook.config.tasks import enqueue
-
-        enqueue("playbook.evidence.reportcards.report_card_run_execute", run_id=run.pk)
+    job_dispatch("playbook.evidence.reportcards.report_card_run_execute", run_id=run.pk,
+                 wait=wait)
     run.refresh_from_db()
     return run
 
 
-def _progress(run: ReportCardRun, percent: int, message: str) -> None:
-    run.progress = percent
-    run.message = message
-    run.save(update_fields=["progress", "message"])
-
-
 def report_card_run_execute(*, run_id: int) -> ReportCardRun:
+    """The background job: compute the run (failed, with the error, if anything goes wrong)."""
     run = ReportCardRun.objects.select_related("snapshot", "framework").get(pk=run_id)
-    run.status = RunStatus.RUNNING
-    run.started_at = timezone.now()
-    run.save(update_fields=["status", "started_at"])
-    try:
-        _execute(run)
-    except Exception as exc:
-        run.status = RunStatus.FAILED
-        run.message = f"{type(exc).__name__}: {exc}"[:2000]
-        run.finished_at = timezone.now()
-        run.save(update_fields=["status", "message", "finished_at"])
-        raise
-    return run
+    return job_execute(run, _execute)
 
 
 def _growth_input(run: ReportCardRun, fw: Any) -> tuple[pa.Table | None, list[int]]:
@@ -214,10 +201,10 @@ def _growth_input(run: ReportCardRun, fw: Any) -> tuple[pa.Table | None, list[in
     for i, (subject, year) in enumerate(wanted):
         growth = GrowthRun.objects.filter(
             snapshot=run.snapshot, subject=subject, school_year=year,
-            status=RunStatus.SUCCEEDED,
+            status=JobStatus.SUCCEEDED,
         ).order_by("-finished_at", "-id").first()
         if growth is None:
-            _progress(run, 2 + int(40 * i / len(wanted)),
+            job_progress(run, 2 + int(40 * i / len(wanted)),
                       f"computing growth for {subject} {year} ({i + 1} of {len(wanted)})")
             growth = growth_run_start(snapshot=run.snapshot, subject=subject, school_year=year,
                                       by=run.created_by, wait=True)
@@ -256,14 +243,14 @@ def _execute(run: ReportCardRun) -> None:
 
     fw = framework_engine(framework=run.framework)
     paths = snapshot_paths(snapshot=run.snapshot)
-    _progress(run, 2, "reading growth results")
+    job_progress(run, 2, "reading growth results")
     growth, growth_ids = _growth_input(run, fw)
-    _progress(run, 45, f"computing report cards on {run.engine}")
+    job_progress(run, 45, f"computing report cards on {run.engine}")
     entities = report_card_entities()
     result = compute_report_cards(framework=fw, lake_paths=paths, entities=entities,
                                   growth=growth, engine=run.engine,  # type: ignore[arg-type]
                                   min_n=run.min_n)
-    _progress(run, 75, "writing results")
+    job_progress(run, 75, "writing results")
     rel = f"results/reportcards/run-{run.pk}"
     target = lake_dir() / rel
     if target.exists():
@@ -276,7 +263,7 @@ def _execute(run: ReportCardRun) -> None:
         names[(row["entity_type"], row["entity_id"])] = row["entity_name"] or ""
     res = result.results
     cols = {c: res.column(c).to_pylist() for c in res.column_names}
-    _progress(run, 80, f"storing {res.num_rows:,} cells")
+    job_progress(run, 80, f"storing {res.num_rows:,} cells")
     with transaction.atomic():
         ReportCardCell.objects.filter(run=run).delete()
         ReportCardRating.objects.filter(run=run).delete()
@@ -296,7 +283,7 @@ def _execute(run: ReportCardRun) -> None:
         run.results_sha256 = _sha256(files["results"])
         run.ratings_sha256 = _sha256(files["ratings"])
         run.timings = {k: round(v, 3) for k, v in result.timings.items()}
-        run.status = RunStatus.SUCCEEDED
+        run.status = JobStatus.SUCCEEDED
         run.progress = 100
         run.message = (f"{len(ratings):,} entity-years rated; {res.num_rows:,} published cells, "
                        f"{sum(cols['suppressed']):,} suppressed")
@@ -333,7 +320,7 @@ def _cells_insert(run: ReportCardRun, cols: dict[str, list[Any]], rows: int) -> 
 
 def report_card_files(*, run: ReportCardRun) -> dict[str, Path]:
     """The run's ``results.csv`` and ``ratings.csv`` in the lake."""
-    if run.status != RunStatus.SUCCEEDED or not run.results_path:
+    if run.status != JobStatus.SUCCEEDED or not run.results_path:
         raise ReportCardError(f"run {run.pk} has no results")
     folder = lake_dir() / run.results_path
     return {"results": folder / "results.csv", "ratings": folder / "ratings.csv"}
@@ -343,10 +330,11 @@ def report_card_files(*, run: ReportCardRun) -> dict[str, Path]:
 # Publishing
 
 
-def publication_publish(*, run: ReportCardRun, school_year: int, by: Any) -> ReportCardPublication:
+def publication_publish(*, run: ReportCardRun, school_year: int,
+                        by: User | AnonymousUser | None) -> ReportCardPublication:
     """Make ``school_year`` of ``run`` the public report cards of its framework for that year
     (the previous publication, if any, stays as history)."""
-    if run.status != RunStatus.SUCCEEDED:
+    if run.status != JobStatus.SUCCEEDED:
         raise ReportCardError("Only a finished run can be published.")
     if not ReportCardRating.objects.filter(run=run, year=school_year).exists():
         raise ReportCardError(f"Run {run.pk} has no report cards for {school_year}.")
@@ -361,7 +349,7 @@ def publication_publish(*, run: ReportCardRun, school_year: int, by: Any) -> Rep
             pub.save(update_fields=["current"])
         return ReportCardPublication.objects.create(
             framework_slug=slug, school_year=school_year, run=run, current=True,
-            published_by=by if getattr(by, "is_authenticated", False) else None,
+            published_by=signed_in_or_none(by),
         )
 
 

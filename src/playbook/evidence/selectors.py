@@ -8,6 +8,7 @@ import pyarrow as pa
 from django.db.models import QuerySet
 from django.http import Http404
 
+from playbook.core.jobs import JobStatus
 from playbook.organizations.models import (
     ConsortiumMembership,
     LearningModel,
@@ -16,7 +17,7 @@ from playbook.organizations.models import (
     OrgKind,
 )
 
-from .models import GrowthAggregate, GrowthRun, RunStatus
+from .models import GrowthAggregate, GrowthRun
 
 ENTITY_SCHEMA = pa.schema([
     ("entity_type", pa.string()),
@@ -88,7 +89,7 @@ def growth_run_get(*, pk: int) -> GrowthRun:
 
 def growth_run_latest(*, subject: str, school_year: int) -> GrowthRun | None:
     return growth_run_list().filter(
-        subject=subject, school_year=school_year, status=RunStatus.SUCCEEDED
+        subject=subject, school_year=school_year, status=JobStatus.SUCCEEDED
     ).first()
 
 

@@ -4,19 +4,20 @@ from typing import Any
 
 import duckdb
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from playbook.accounts.access import office_staff, public, roles
 from playbook.accounts.roles import READ_ALL
+from playbook.core.jobs import JobStatus
+from playbook.core.pages import page_of
 from playbook.privacy.services import access_log_record
 from playbook.studentdata.lake import lake_dir
 from playbook.studentdata.selectors import snapshot_current
 
 from .forms import AggregateFilterForm, GrowthRunForm
 from .growth import growth_run_start
-from .models import GrowthAggregate, RunStatus
+from .models import GrowthAggregate
 from .selectors import growth_aggregates, growth_run_get, growth_run_list
 
 
@@ -24,7 +25,7 @@ from .selectors import growth_aggregates, growth_run_get, growth_run_list
 def growth_runs(request: HttpRequest) -> HttpResponse:
     form = GrowthRunForm(request.POST or None, initial={"school_year": 2025})
     if request.method == "POST":
-        if not request.user.is_office_staff:  # type: ignore[union-attr]
+        if not (request.user.is_authenticated and request.user.is_office_staff):
             return render(request, "accounts/refused.html",
                           {"reason": "Only office staff start growth runs."}, status=403)
         snapshot = snapshot_current()
@@ -46,13 +47,9 @@ def growth_run(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     cells = growth_aggregates(run=run, entity_type=data.get("entity_type", ""),
                               entity_id=data.get("entity_id", ""))
-    page = Paginator(cells, 100).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "evidence/growth_run.html", {
-        "run": run, "form": form, "page": page, "query": query.urlencode(),
-        "running": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
-    })
+    page, query = page_of(request, cells, per_page=100)
+    return render(request, "evidence/growth_run.html",
+                  {"run": run, "form": form, "page": page, "query": query})
 
 
 @office_staff
@@ -64,7 +61,7 @@ def growth_run_students(request: HttpRequest, pk: int) -> HttpResponse:
     if school_id:
         if not (school_id.isdigit() and len(school_id) == 12):
             raise Http404("Give a 12-digit school NCES ID.")
-        if run.status != RunStatus.SUCCEEDED:
+        if run.status != JobStatus.SUCCEEDED:
             raise Http404("This run has no results.")
         from playbook.studentdata.selectors import snapshot_paths
 
@@ -95,7 +92,7 @@ def growth_run_students(request: HttpRequest, pk: int) -> HttpResponse:
 @public
 def public_growth(request: HttpRequest) -> HttpResponse:
     """Published growth aggregates (suppressed cells stay suppressed)."""
-    runs = growth_run_list().filter(status=RunStatus.SUCCEEDED)
+    runs = growth_run_list().filter(status=JobStatus.SUCCEEDED)
     run = runs.first()
     if request.GET.get("run"):
         run = runs.filter(pk=request.GET["run"]).first() if request.GET["run"].isdigit() else None
@@ -108,9 +105,7 @@ def public_growth(request: HttpRequest) -> HttpResponse:
                           entity_id=data.get("entity_id", ""))
         if run else GrowthAggregate.objects.none()
     )
-    page = Paginator(cells, 100).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = page_of(request, cells, per_page=100)
     return render(request, "evidence/public_growth.html", {
-        "run": run, "runs": runs[:20], "form": form, "page": page, "query": query.urlencode(),
+        "run": run, "runs": runs[:20], "form": form, "page": page, "query": query,
     })

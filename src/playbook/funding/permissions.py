@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from playbook.accounts.permissions import office_staff_only
 from playbook.accounts.roles import OFFICE_STAFF, Role
 from playbook.core.access import READ_ONLY, Decision
 from playbook.programs.models import Agreement
@@ -13,11 +14,8 @@ from .models import Award
 
 
 def funding_can_manage(*, user: Any) -> Decision:
-    if user.role in OFFICE_STAFF:
-        return True, ""
-    if user.role == Role.AUDITOR:
-        return False, READ_ONLY
-    return False, "Only office staff manage appropriations and agreements."
+    return office_staff_only(user=user,
+                             refusal="Only office staff manage appropriations and agreements.")
 
 
 def award_is_grantee(*, user: Any, award: Award) -> bool:

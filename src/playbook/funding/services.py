@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 
 from playbook.accounts.models import User
-from playbook.core.access import require
+from playbook.core.access import require, signed_in_or_none
 from playbook.core.money import CENT, money_clean
 from playbook.programs.eligibility import applicant_profile
 from playbook.programs.models import Agreement, Application, Ballot, Program
@@ -160,7 +160,7 @@ def ledger_post(*, appropriation: Appropriation, kind: str, amount: Decimal, by:
         }[LedgerTransaction.Kind(kind)]
         Appropriation.objects.filter(pk=locked.pk).update(**updates)
         tx = LedgerTransaction.objects.create(appropriation=locked, kind=kind, award=award,
-                                              by=by if getattr(by, "pk", None) else None,
+                                              by=signed_in_or_none(by),
                                               memo=memo[:300])
         LedgerEntry.objects.create(transaction=tx, appropriation=locked, debit_account=debit,
                                    credit_account=credit, amount=amount)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from playbook.accounts.access import office_staff, roles, signed_in
 from playbook.accounts.roles import OFFICE_STAFF, READ_ALL, Role
-from playbook.core.forms import errors_to_form, errors_to_page
+from playbook.core.forms import errors_to_form, errors_to_page, invalid_form_to_page
 from playbook.programs.eligibility import applicant_profile
 from playbook.programs.forms import ReportForm
 from playbook.programs.models import Application
@@ -215,10 +215,7 @@ def _award_post(request: HttpRequest, pk: int, action: Any, ok: str) -> HttpResp
 
 
 def _invalid(request: HttpRequest, form: Any, pk: int) -> HttpResponse:
-    for field, errors in form.errors.items():
-        for e in errors:
-            messages.error(request, f"{form.fields[field].label or field}: {e}"
-                           if field in form.fields else e)
+    invalid_form_to_page(request, form, "Check the entry")
     return redirect("funding:award_detail", pk=pk)
 
 

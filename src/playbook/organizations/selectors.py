@@ -8,14 +8,21 @@ revealed).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from playbook.accounts.permissions import office_staff_only
 from playbook.accounts.roles import Role
+from playbook.core.access import Decision
 
 from .models import LearningModel, ModelAdoption, Organization, OrgKind
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from playbook.accounts.models import User
 
 
 def school_nces_ids() -> set[str]:
@@ -29,9 +36,9 @@ def model_codes() -> set[str]:
     return set(LearningModel.objects.values_list("code", flat=True))
 
 
-def organization_scope_q(*, user: Any) -> Q:
+def organization_scope_q(*, user: User | AnonymousUser) -> Q:
     """The organizations ``user`` may see in staff pages, as a filter."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return Q(pk__in=[])
     if user.reads_everything:
         return Q()
@@ -48,13 +55,13 @@ def organization_scope_q(*, user: Any) -> Q:
 
 
 def organization_list_for_user(
-    *, user: Any, kind: str = "", query: str = "", locale_group: str = ""
+    *, user: User | AnonymousUser, kind: str = "", query: str = "", locale_group: str = ""
 ) -> QuerySet[Organization]:
     qs = Organization.objects.filter(organization_scope_q(user=user)).select_related("parent")
     return _filter(qs, kind=kind, query=query, locale_group=locale_group).distinct()
 
 
-def organization_get_for_user(*, user: Any, pk: int) -> Organization:
+def organization_get_for_user(*, user: User | AnonymousUser, pk: int) -> Organization:
     """The organization, if ``user`` may see it; 404 otherwise."""
     org = (
         Organization.objects.filter(organization_scope_q(user=user), pk=pk)
@@ -67,12 +74,9 @@ def organization_get_for_user(*, user: Any, pk: int) -> Organization:
     return org
 
 
-def organization_can_edit(*, user: Any, organization: Organization) -> tuple[bool, str]:
-    if user.is_office_staff:
-        return True, ""
-    if user.role == Role.AUDITOR:
-        return False, "Auditors have read-only access."
-    return False, "Only office staff edit the registry; contact your program officer."
+def organization_can_edit(*, user: User | AnonymousUser, organization: Organization) -> Decision:
+    return office_staff_only(
+        user=user, refusal="Only office staff edit the registry; contact your program officer.")
 
 
 def _filter(

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from playbook.accounts.access import office_staff, roles, signed_in
 from playbook.accounts.roles import READ_ALL
+from playbook.core.forms import errors_to_form
+from playbook.core.pages import page_of
 from playbook.programs.registry import organization_panels
 
 from .forms import OrganizationForm, RegistrySearchForm
@@ -34,11 +35,8 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         user=request.user, kind=data.get("kind", ""), query=data.get("q", ""),
         locale_group=data.get("locale", ""),
     )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "organizations/list.html",
-                  {"form": form, "page": page, "query": query.urlencode()})
+    page, query = page_of(request, qs, per_page=50)
+    return render(request, "organizations/list.html", {"form": form, "page": page, "query": query})
 
 
 @signed_in
@@ -66,7 +64,7 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             organization_update(organization=org, by=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, f"Saved {org.name}.")
             return redirect("organizations:detail", pk=org.pk)

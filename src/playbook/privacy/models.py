@@ -1,22 +1,23 @@
 """The access log: every read of student-level data, by whom, why and what.
 
-Append-only: the model refuses updates and deletes, and on PostgreSQL a trigger refuses them in
-the database too (migration 0002).
+Append-only (``core.append_only``): the model refuses updates and deletes, and a trigger
+refuses them in the database too (migration 0002: UPDATE and DELETE on PostgreSQL, UPDATE on
+SQLite).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 
+from playbook.core.append_only import AppendOnlyError, AppendOnlyModel
 
-class AppendOnlyError(Exception):
-    pass
+__all__ = ["AccessLogEntry", "AppendOnlyError"]
 
 
-class AccessLogEntry(models.Model):
+class AccessLogEntry(AppendOnlyModel):
+    append_only_label = "the access log"
+
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -42,11 +43,3 @@ class AccessLogEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = "access log entry"
         verbose_name_plural = "access log"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("the access log is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("the access log is append-only")

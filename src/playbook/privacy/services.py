@@ -1,16 +1,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 
+from playbook.core.access import signed_in_or_none
+
 from .models import AccessLogEntry
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from playbook.accounts.models import User
 
 
 def access_log_record(
     *,
-    user: Any,
+    user: User | AnonymousUser | None,
     action: str,
     purpose: str,
     student_keys: Sequence[str],
@@ -20,10 +27,11 @@ def access_log_record(
     request: HttpRequest | None = None,
 ) -> AccessLogEntry:
     """Write one entry of the append-only access log (call it before returning the data)."""
+    reader = signed_in_or_none(user)
     return AccessLogEntry.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None,
-        role=getattr(user, "role", ""),
-        organization_id=getattr(user, "organization_id", None),
+        user=reader,
+        role=reader.role if reader else "",
+        organization_id=reader.organization_id if reader else None,
         action=action,
         purpose=purpose[:300],
         snapshot_id=snapshot_id,

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from playbook.accounts.access import roles
 from playbook.accounts.roles import READ_ALL
+from playbook.core.pages import page_of
 
 from .models import AccessLogEntry
 
@@ -13,5 +13,5 @@ from .models import AccessLogEntry
 @roles(*READ_ALL)
 def access_log(request: HttpRequest) -> HttpResponse:
     qs = AccessLogEntry.objects.select_related("user", "organization")
-    page = Paginator(qs, 100).get_page(request.GET.get("page"))
-    return render(request, "privacy/access_log.html", {"page": page})
+    page, query = page_of(request, qs, per_page=100)
+    return render(request, "privacy/access_log.html", {"page": page, "query": query})

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from playbook.accounts.access import roles, signed_in
 from playbook.accounts.roles import OFFICE_STAFF, READ_ALL, Role
-from playbook.core.forms import errors_to_form, errors_to_page
+from playbook.core.forms import errors_to_form, errors_to_page, invalid_form_to_page
 
 from .forms import (
     AgreementTermsForm,
@@ -213,8 +213,7 @@ def agreement_terms(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Saved the terms.")
     else:
-        messages.error(request, "Check the dates: " + "; ".join(
-            f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()))
+        invalid_form_to_page(request, form, "Check the dates")
     return redirect("programs:agreement_detail", pk=agreement.pk)
 
 
@@ -236,8 +235,7 @@ def commitment_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Commitment added.")
     else:
-        messages.error(request, "Check the commitment: " + "; ".join(
-            f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()))
+        invalid_form_to_page(request, form, "Check the commitment")
     return redirect("programs:agreement_detail", pk=agreement.pk)
 
 

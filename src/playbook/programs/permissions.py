@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 
 from playbook.accounts.models import User
+from playbook.accounts.permissions import office_staff_only
 from playbook.accounts.roles import OFFICE_STAFF, Role
 from playbook.core.access import ALLOWED, READ_ONLY, Decision
 from playbook.organizations.models import ConsortiumMembership, Organization
@@ -53,11 +54,7 @@ def application_is_own(*, user: Any, application: Application) -> bool:
 
 
 def _staff(user: Any, what: str) -> Decision:
-    if user.role in OFFICE_STAFF:
-        return True, ""
-    if user.role == Role.AUDITOR:
-        return False, READ_ONLY
-    return False, f"Only office staff {what}."
+    return office_staff_only(user=user, refusal=f"Only office staff {what}.")
 
 
 def program_can_configure(*, user: Any) -> Decision:

@@ -14,6 +14,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django_fsm import can_proceed
 
+from playbook.core.access import signed_in_or_none
+
 from .models import LifecycleTransition
 
 M = TypeVar("M", bound=models.Model)
@@ -53,7 +55,7 @@ def transition_apply(
             name=name,
             source=source,
             target=getattr(locked, state_field),
-            by=by if getattr(by, "pk", None) else None,
+            by=signed_in_or_none(by),
             reason=reason,
         )
     return locked

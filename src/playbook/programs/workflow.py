@@ -84,6 +84,16 @@ class Workflow:
         return replace(self, steps=tuple(s for s in self.steps if s.name not in names))
 
 
+@dataclass(frozen=True)
+class Action:
+    """A step possible from a record's state now, and whether one user may take it (and why
+    not)."""
+
+    step: Step
+    allowed: bool
+    reason: str
+
+
 _SEEN = frozenset({APPLICANT, STAFF, DECISION_BODY})
 
 APPLICATION_WORKFLOW = Workflow(

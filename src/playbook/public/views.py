@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from playbook.accounts.access import public
+from playbook.core.pages import page_of
 from playbook.organizations.forms import RegistrySearchForm
 from playbook.organizations.models import OrgKind
 from playbook.organizations.selectors import (
@@ -27,11 +27,8 @@ def directory(request: HttpRequest) -> HttpResponse:
     qs = directory_search(
         query=data.get("q", ""), kind=data.get("kind", ""), locale_group=data.get("locale", "")
     )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "public/directory.html",
-                  {"form": form, "page": page, "query": query.urlencode()})
+    page, query = page_of(request, qs, per_page=50)
+    return render(request, "public/directory.html", {"form": form, "page": page, "query": query})
 
 
 @public

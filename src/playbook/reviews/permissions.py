@@ -10,11 +10,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
+from playbook.accounts.permissions import office_staff_only
 from playbook.accounts.roles import OFFICE_STAFF, Role
+from playbook.core.access import Decision
 
-Decision = tuple[bool, str]
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from playbook.accounts.models import User
+
+    from .models import Assignment, Review
 
 #: Application statuses (programs.ApplicationStatus values) in which assignment may change.
 ASSIGNABLE_STATUSES = ("screened", "in_review")
@@ -30,21 +37,19 @@ RESULTS_READERS = frozenset({*OFFICE_STAFF, Role.AUDITOR, Role.DECISION_BODY})
 REVIEWER_ROLES = frozenset({Role.REVIEWER, *OFFICE_STAFF})
 
 
-def can_manage_reviews(*, user: Any) -> Decision:
-    if getattr(user, "is_office_staff", False):
-        return True, ""
-    if getattr(user, "role", None) == Role.AUDITOR:
-        return False, "Auditors have read-only access."
-    return False, "Only office staff manage reviewers and assignments."
+def can_manage_reviews(*, user: User | AnonymousUser) -> Decision:
+    return office_staff_only(user=user,
+                             refusal="Only office staff manage reviewers and assignments.")
 
 
-def can_view_results(*, user: Any) -> Decision:
-    if getattr(user, "role", None) in RESULTS_READERS:
+def can_view_results(*, user: User | AnonymousUser) -> Decision:
+    if user.is_authenticated and user.role in RESULTS_READERS:
         return True, ""
     return False, "Ranked results are for office staff, the decision body and auditors."
 
 
-def can_score(*, user: Any, assignment: Any, attested: bool, conflicted: bool) -> Decision:
+def can_score(*, user: User | AnonymousUser, assignment: Assignment, attested: bool,
+              conflicted: bool) -> Decision:
     """Whether ``user`` may write scores on ``assignment`` now."""
     profile = getattr(user, "reviewer_profile", None)
     if profile is None or assignment.reviewer_id != profile.pk:
@@ -64,9 +69,10 @@ def can_score(*, user: Any, assignment: Any, attested: bool, conflicted: bool) -
     return True, ""
 
 
-def can_see_review(*, user: Any, review: Any, own_submitted: bool) -> Decision:
+def can_see_review(*, user: User | AnonymousUser, review: Review,
+                   own_submitted: bool) -> Decision:
     """Whether ``user`` may read another reviewer's ``review``."""
-    if getattr(user, "is_office_staff", False):
+    if user.is_authenticated and user.is_office_staff:
         return True, ""
     profile = getattr(user, "reviewer_profile", None)
     if profile is None:
@@ -82,9 +88,9 @@ def can_see_review(*, user: Any, review: Any, own_submitted: bool) -> Decision:
     return True, ""
 
 
-def can_see_decisions(*, user: Any) -> Decision:
+def can_see_decisions(*, user: User | AnonymousUser) -> Decision:
     profile = getattr(user, "reviewer_profile", None)
-    if getattr(user, "role", None) in RESULTS_READERS:
+    if user.is_authenticated and user.role in RESULTS_READERS:
         return True, ""
     if profile is not None and not profile.external:
         return True, ""

@@ -19,7 +19,8 @@ from typing import Any, Protocol
 
 TOTAL_MIN = Decimal("0")
 TOTAL_MAX = Decimal("100")
-CENT = Decimal("0.01")
+#: Totals are points kept to two places (not money: ``core.money`` is for dollars).
+TOTAL_PLACES = Decimal("0.01")
 
 
 class CriterionLike(Protocol):
@@ -73,4 +74,4 @@ def weighted_total(criteria: Sequence[CriterionLike], scores: Mapping[str, int])
         ),
         Decimal("0"),
     )
-    return (TOTAL_MAX * points / total_weight).quantize(CENT, rounding=ROUND_HALF_UP)
+    return (TOTAL_MAX * points / total_weight).quantize(TOTAL_PLACES, rounding=ROUND_HALF_UP)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
@@ -32,14 +32,19 @@ from .permissions import (
     can_view_results,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from playbook.accounts.models import User
+
 HIGH_POVERTY_SHARE = Decimal("0.60")
 
 
 # --- the pool ---------------------------------------------------------------------------------
 
 
-def reviewer_profile_for(*, user: Any) -> ReviewerProfile | None:
-    if not getattr(user, "is_authenticated", False):
+def reviewer_profile_for(*, user: User | AnonymousUser) -> ReviewerProfile | None:
+    if not user.is_authenticated:
         return None
     return ReviewerProfile.objects.filter(user=user).select_related("user").first()
 
@@ -54,7 +59,7 @@ def pool_list(*, active: bool | None = None) -> QuerySet[ReviewerProfile]:
     return qs
 
 
-def reviewer_profile_get(*, user: Any, pk: int) -> ReviewerProfile:
+def reviewer_profile_get(*, user: User | AnonymousUser, pk: int) -> ReviewerProfile:
     allowed, _ = can_manage_reviews(user=user)
     profile = pool_list().filter(pk=pk).first() if allowed else None
     if profile is None:
@@ -90,7 +95,9 @@ def _without_conflicts(assignments: list[Assignment]) -> list[Assignment]:
     return [a for a in assignments if (a.reviewer_id, a.application_id) not in conflicts]
 
 
-def assignments_for_reviewer(*, reviewer: Any, cycle: Cycle | None = None) -> list[Assignment]:
+def assignments_for_reviewer(
+    *, reviewer: User | AnonymousUser, cycle: Cycle | None = None
+) -> list[Assignment]:
     """The user's assignments they may open: visible status, no conflict."""
     profile = reviewer_profile_for(user=reviewer)
     if profile is None or not profile.active:
@@ -102,19 +109,21 @@ def assignments_for_reviewer(*, reviewer: Any, cycle: Cycle | None = None) -> li
     return _without_conflicts(list(qs.order_by("cycle__closes_at", "application_id")))
 
 
-def reviewer_application_ids(*, reviewer: Any) -> list[int]:
+def reviewer_application_ids(*, reviewer: User | AnonymousUser) -> list[int]:
     """Applications ``reviewer`` may read (assigned, no conflict): the scope
     ``programs.selectors.application_get_for_user`` asks for."""
     return sorted({a.application_id for a in assignments_for_reviewer(reviewer=reviewer)})
 
 
-def applications_for_reviewer(*, reviewer: Any, cycle: Cycle) -> QuerySet[Application]:
+def applications_for_reviewer(
+    *, reviewer: User | AnonymousUser, cycle: Cycle
+) -> QuerySet[Application]:
     """Applications of ``cycle`` assigned to ``reviewer`` without a conflict."""
     ids = [a.application_id for a in assignments_for_reviewer(reviewer=reviewer, cycle=cycle)]
     return Application.objects.filter(pk__in=ids).select_related("applicant", "cycle")
 
 
-def assignment_get_for_reviewer(*, user: Any, pk: int) -> Assignment:
+def assignment_get_for_reviewer(*, user: User | AnonymousUser, pk: int) -> Assignment:
     """The user's own assignment; 404 if it is someone else's, conflicted or not visible."""
     profile = reviewer_profile_for(user=user)
     assignment = (
@@ -131,7 +140,9 @@ def review_for(*, assignment: Assignment) -> Review | None:
     return Review.objects.filter(assignment=assignment).first()
 
 
-def reviews_visible_to(*, user: Any, application: Application) -> list[Review]:
+def reviews_visible_to(
+    *, user: User | AnonymousUser, application: Application
+) -> list[Review]:
     """The submitted reviews of ``application`` that ``user`` may read, besides their own."""
     reviews = list(
         Review.objects.filter(assignment__application=application, submitted_at__isnull=False)
@@ -143,7 +154,7 @@ def reviews_visible_to(*, user: Any, application: Application) -> list[Review]:
         r.assignment.reviewer_id == profile.pk for r in reviews
     )
     # Reviews by a reviewer who now has a conflict are not shown to other reviewers.
-    if not getattr(user, "is_office_staff", False):
+    if not (user.is_authenticated and user.is_office_staff):
         conflicts = conflicts_between(
             reviewers=[r.assignment.reviewer for r in reviews], applications=[application]
         )
@@ -173,7 +184,9 @@ def review_cycles() -> QuerySet[Cycle]:
     )
 
 
-def cycle_get_for_reviews(*, user: Any, pk: int, manage: bool = False) -> Cycle:
+def cycle_get_for_reviews(
+    *, user: User | AnonymousUser, pk: int, manage: bool = False
+) -> Cycle:
     """A cycle, for staff (``manage``) or result readers; 404 for anyone else."""
     allowed, _ = (can_manage_reviews if manage else can_view_results)(user=user)
     cycle = Cycle.objects.select_related("program").filter(pk=pk).first() if allowed else None
@@ -182,7 +195,7 @@ def cycle_get_for_reviews(*, user: Any, pk: int, manage: bool = False) -> Cycle:
     return cycle
 
 
-def application_get_for_staff(*, user: Any, pk: int) -> Application:
+def application_get_for_staff(*, user: User | AnonymousUser, pk: int) -> Application:
     allowed, _ = can_manage_reviews(user=user)
     app = (Application.objects.select_related("cycle", "cycle__program", "applicant",
                                               "configuration").filter(pk=pk).first()

@@ -6,12 +6,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from playbook.core.access import signed_in_or_none
 from playbook.organizations.models import Organization
 from playbook.programs.models import Application, Cycle
 
@@ -45,6 +46,11 @@ from .selectors import (
     submitted_reviews,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from playbook.accounts.models import User
+
 # --- the pool ---------------------------------------------------------------------------------
 
 
@@ -57,8 +63,8 @@ def _check_tags(tags: Iterable[str]) -> list[str]:
 
 
 def reviewer_profile_create(
-    *, user: Any, expertise: Iterable[str] = (), external: bool = True, notes: str = "",
-    by: Any = None,
+    *, user: User, expertise: Iterable[str] = (), external: bool = True, notes: str = "",
+    by: User | AnonymousUser | None = None,
 ) -> ReviewerProfile:
     if user.role not in REVIEWER_ROLES:
         raise ValidationError({"user": "Only reviewer and office-staff accounts can join the "
@@ -73,7 +79,7 @@ def reviewer_profile_create(
 
 def reviewer_profile_update(
     *, profile: ReviewerProfile, expertise: Iterable[str], external: bool, active: bool,
-    notes: str = "", by: Any = None,
+    notes: str = "", by: User | AnonymousUser | None = None,
 ) -> ReviewerProfile:
     profile.expertise = _check_tags(expertise)
     profile.external = external
@@ -85,7 +91,8 @@ def reviewer_profile_update(
 
 def affiliation_add(
     *, reviewer: ReviewerProfile, organization: Organization, kind: str,
-    start_year: int | None = None, end_year: int | None = None, by: Any = None,
+    start_year: int | None = None, end_year: int | None = None,
+    by: User | AnonymousUser | None = None,
 ) -> ReviewerAffiliation:
     if start_year and end_year and end_year < start_year:
         raise ValidationError({"end_year": "The end year is before the start year."})
@@ -99,13 +106,15 @@ def affiliation_add(
         raise ValidationError("That affiliation is already recorded.") from exc
 
 
-def affiliation_remove(*, affiliation: ReviewerAffiliation, by: Any = None) -> None:
+def affiliation_remove(
+    *, affiliation: ReviewerAffiliation, by: User | AnonymousUser | None = None
+) -> None:
     affiliation.delete()
 
 
 def attestation_sign(
     *, reviewer: ReviewerProfile, fiscal_year: int,
-    text_version: str = CURRENT_ATTESTATION_VERSION, by: Any = None,
+    text_version: str = CURRENT_ATTESTATION_VERSION, by: User | AnonymousUser | None = None,
 ) -> ConflictAttestation:
     """Sign the year's conflict-of-interest statement (once a year; signing again is a no-op)."""
     if text_version not in ATTESTATION_TEXTS:
@@ -123,7 +132,7 @@ def attestation_sign(
 @transaction.atomic
 def conflict_declare(
     *, reviewer: ReviewerProfile, reason: str, organization: Organization | None = None,
-    application: Application | None = None, by: Any = None,
+    application: Application | None = None, by: User | AnonymousUser | None = None,
 ) -> DeclaredConflict:
     """Declare a conflict with an organization or one application. Unsubmitted assignments it
     touches are withdrawn at once (their drafts discarded); submitted reviews stay on record but
@@ -149,7 +158,9 @@ def conflict_declare(
     return declared
 
 
-def declared_conflict_remove(*, conflict: DeclaredConflict, by: Any = None) -> None:
+def declared_conflict_remove(
+    *, conflict: DeclaredConflict, by: User | AnonymousUser | None = None
+) -> None:
     conflict.delete()
 
 
@@ -160,7 +171,7 @@ def declared_conflict_remove(*, conflict: DeclaredConflict, by: Any = None) -> N
 def review_round_update(
     *, cycle: Cycle, min_load: int, max_load: int, outlier_sd: Decimal,
     outlier_points: Decimal | None = None, panel: Iterable[ReviewerProfile] | None = None,
-    by: Any = None,
+    by: User | AnonymousUser | None = None,
 ) -> ReviewRound:
     if max_load < 1:
         raise ValidationError({"max_load": "The maximum load must be at least 1."})
@@ -181,7 +192,7 @@ def _round_locked(cycle: Cycle) -> ReviewRound:
 
 
 @transaction.atomic
-def assignment_auto(*, cycle: Cycle, by: Any = None) -> AssignmentRun:
+def assignment_auto(*, cycle: Cycle, by: User | AnonymousUser | None = None) -> AssignmentRun:
     """Assign k reviewers to every assignable application of ``cycle`` optimally.
 
     Manual assignments and any assignment with a review begun are kept; other automatic
@@ -221,7 +232,7 @@ def assignment_auto(*, cycle: Cycle, by: Any = None) -> AssignmentRun:
     result = solver.solve(problem)
     now = timezone.now()
     run = AssignmentRun(
-        cycle=cycle, by=by if getattr(by, "pk", None) else None, at=now, k=k,
+        cycle=cycle, by=signed_in_or_none(by), at=now, k=k,
         min_load=rnd.min_load, max_load=rnd.max_load, reviewers=len(panel),
         applications=len(apps), feasible=result.feasible,
         total_match=Decimal(str(round(result.total_match, 2))), message=result.message,
@@ -234,7 +245,7 @@ def assignment_auto(*, cycle: Cycle, by: Any = None) -> AssignmentRun:
         have = {(a.reviewer_id, a.application_id) for a in existing}
         new = [Assignment(cycle=cycle, application_id=a, reviewer_id=r,
                           source=Assignment.Source.AUTO,
-                          assigned_by=by if getattr(by, "pk", None) else None,
+                          assigned_by=signed_in_or_none(by),
                           assigned_at=now, match=Decimal(str(match.get((r, a), 0.0))))
                for r, a in result.added if (r, a) not in have]
         Assignment.objects.filter(pk__in=[a.pk for a in replace]).delete()
@@ -248,7 +259,7 @@ def assignment_auto(*, cycle: Cycle, by: Any = None) -> AssignmentRun:
 
 @transaction.atomic
 def assignment_add(*, application: Application, reviewer: ReviewerProfile,
-                   by: Any = None) -> Assignment:
+                   by: User | AnonymousUser | None = None) -> Assignment:
     """Assign one reviewer by hand. Refuses conflicts, inactive reviewers, duplicates, and
     loads above the round's maximum."""
     rnd = _round_locked(application.cycle)
@@ -273,14 +284,14 @@ def assignment_add(*, application: Application, reviewer: ReviewerProfile,
     tags = application_expertise_tags(application=application)
     return Assignment.objects.create(
         cycle=application.cycle, application=application, reviewer=reviewer,
-        source=Assignment.Source.MANUAL, assigned_by=by if getattr(by, "pk", None) else None,
+        source=Assignment.Source.MANUAL, assigned_by=signed_in_or_none(by),
         assigned_at=timezone.now(),
         match=Decimal(str(solver.expertise_match(reviewer.expertise, tags))),
     )
 
 
 @transaction.atomic
-def assignment_remove(*, assignment: Assignment, by: Any = None) -> None:
+def assignment_remove(*, assignment: Assignment, by: User | AnonymousUser | None = None) -> None:
     """Take a reviewer off an application; a submitted review cannot be taken off."""
     review = Review.objects.filter(assignment=assignment).first()
     if review is not None and review.submitted_at is not None:
@@ -293,7 +304,9 @@ def assignment_remove(*, assignment: Assignment, by: Any = None) -> None:
     assignment.delete()
 
 
-def assignment_another_read(*, application: Application, by: Any = None) -> Assignment:
+def assignment_another_read(
+    *, application: Application, by: User | AnonymousUser | None = None
+) -> Assignment:
     """Add one more reader to an application (for an outlier): the panel member without a
     conflict, not yet assigned and under the maximum load, with the best expertise match, then
     the lightest load."""
@@ -336,7 +349,7 @@ def _clean_scores(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def review_save(
-    *, assignment: Assignment, by: Any, scores: Mapping[str, Any],
+    *, assignment: Assignment, by: User | AnonymousUser, scores: Mapping[str, Any],
     comments: Mapping[str, str] | None = None, overall_comment: str = "", submit: bool = False,
 ) -> Review:
     """Save a draft, or submit: scores checked against the application's own rubric version;
@@ -383,7 +396,7 @@ def review_save(
 
 
 @transaction.atomic
-def normalization_run(*, cycle: Cycle, by: Any = None) -> NormalizationRun:
+def normalization_run(*, cycle: Cycle, by: User | AnonymousUser | None = None) -> NormalizationRun:
     """Normalize the cycle's submitted reviews (reviews whose reviewer now has a conflict are
     left out) and store the result with the method and settings used."""
     rnd = _round_locked(cycle)
@@ -418,7 +431,7 @@ def normalization_run(*, cycle: Cycle, by: Any = None) -> NormalizationRun:
             for s in result.reviewers
         ],
         notes=list(result.notes), reviews_included=len(reviews), created_at=timezone.now(),
-        created_by=by if getattr(by, "pk", None) else None,
+        created_by=signed_in_or_none(by),
     )
     NormalizedScore.objects.bulk_create([
         NormalizedScore(run=run, review_id=r.review, raw=d(r.raw), normalized=d(r.normalized),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from playbook.accounts.access import office_staff, roles
 from playbook.accounts.roles import OFFICE_STAFF, Role
+from playbook.core.forms import errors_to_form, errors_to_page
 from playbook.programs.registry import application_panels
 
 from . import services
@@ -28,7 +29,7 @@ from .forms import (
 )
 from .models import ATTESTATION_TEXTS, CURRENT_ATTESTATION_VERSION, Assignment, ReviewerAffiliation
 from .normalization import METHOD_VERSION
-from .permissions import RESULTS_READERS, can_score, can_see_decisions
+from .permissions import RESULTS_READERS, can_manage_reviews, can_score, can_see_decisions
 from .selectors import (
     application_get_for_staff,
     assignable_applications,
@@ -55,10 +56,6 @@ from .selectors import (
 )
 
 REVIEWERS = (Role.REVIEWER, *OFFICE_STAFF)
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    return [str(m) for m in exc.messages]
 
 
 def _profile_or_404(request: HttpRequest) -> Any:
@@ -114,7 +111,7 @@ def declare_conflict(request: HttpRequest) -> HttpResponse:
                                       organization=form.cleaned_data["organization"],
                                       reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            form.add_error(None, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "Conflict declared. You will not be assigned applications "
                                       "it touches.")
@@ -142,11 +139,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                     submit=submit,
                 )
             except ValidationError as exc:
-                for key, errs in exc.message_dict.items():
-                    field = ("overall_comment" if key == "overall_comment"
-                             else f"score_{key}" if f"score_{key}" in form.fields else None)
-                    for e in errs:
-                        form.add_error(field, e)
+                errors_to_form(form, exc, field_for=lambda key: (
+                    key if key == "overall_comment" else f"score_{key}"))
             else:
                 messages.success(request, "Review submitted. Other reviewers' scores are now "
                                           "shown below." if submit else "Draft saved.")
@@ -186,7 +180,7 @@ def recuse(request: HttpRequest, pk: int) -> HttpResponse:
         services.conflict_declare(reviewer=assignment.reviewer, application=assignment.application,
                                   reason=form.cleaned_data["reason"], by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(_errors(exc)))
+        errors_to_page(request, exc)
         return redirect("reviews:review", pk=pk)
     messages.success(request, "You have recused yourself; the program officer will reassign it.")
     return redirect("reviews:dashboard")
@@ -206,7 +200,7 @@ def pool(request: HttpRequest) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, f"{profile.name} joined the reviewer pool.")
             return redirect("reviews:pool")
@@ -224,7 +218,7 @@ def reviewer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.reviewer_profile_update(profile=profile, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, f"Saved {profile.name}.")
             return redirect("reviews:reviewer", pk=profile.pk)
@@ -245,7 +239,7 @@ def affiliation_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.affiliation_add(reviewer=profile, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, " ".join(_errors(exc)))
+            errors_to_page(request, exc)
         else:
             messages.success(request, "Affiliation recorded.")
     else:
@@ -286,7 +280,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.review_round_update(cycle=cycle, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "Review settings saved.")
             return redirect("reviews:cycle", pk=cycle.pk)
@@ -326,7 +320,7 @@ def assignment_add(request: HttpRequest, pk: int) -> HttpResponse:
             a = services.assignment_add(application=form.cleaned_data["application"],
                                         reviewer=form.cleaned_data["reviewer"], by=request.user)
         except ValidationError as exc:
-            messages.error(request, " ".join(_errors(exc)))
+            errors_to_page(request, exc)
         else:
             messages.success(request, f"Assigned {a.reviewer.name} to {a.application.reference}.")
     else:
@@ -345,7 +339,7 @@ def assignment_remove(request: HttpRequest, pk: int, assignment_pk: int) -> Http
     try:
         services.assignment_remove(assignment=assignment, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(_errors(exc)))
+        errors_to_page(request, exc)
     else:
         messages.success(request, f"Took {assignment.reviewer.name} off "
                                   f"{assignment.application.reference}.")
@@ -362,7 +356,7 @@ def another_read(request: HttpRequest, pk: int, app_pk: int) -> HttpResponse:
     try:
         a = services.assignment_another_read(application=application, by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(_errors(exc)))
+        errors_to_page(request, exc)
     else:
         messages.success(request, f"Asked {a.reviewer.name} for another read of "
                                   f"{application.reference}.")
@@ -392,7 +386,7 @@ def normalization(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reviews/normalization.html", {
         "cycle": cycle, "run": run, "rows": rows, "method": METHOD_VERSION,
         "scores": normalized_scores(run=run) if run else [],
-        "can_run": request.user.is_office_staff,  # type: ignore[union-attr]
+        "can_run": can_manage_reviews(user=request.user)[0],
     })
 
 
@@ -410,7 +404,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = cycle_get_for_reviews(user=request.user, pk=pk)
     return render(request, "reviews/results.html", {
         "cycle": cycle, "results": cycle_ranking(cycle=cycle),
-        "can_manage": request.user.is_office_staff,  # type: ignore[union-attr]
+        "can_manage": can_manage_reviews(user=request.user)[0],
     })
 
 

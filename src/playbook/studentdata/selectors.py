@@ -4,7 +4,7 @@ checks the role and writes the access log before returning anything."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 from django.db.models import QuerySet
@@ -16,6 +16,11 @@ from playbook.privacy.services import access_log_record
 from .lake import lake_dir
 from .models import Snapshot
 from .schemas import KINDS
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from playbook.accounts.models import User
 
 
 def snapshot_current() -> Snapshot | None:
@@ -40,14 +45,14 @@ def snapshot_paths(*, snapshot: Snapshot) -> dict[str, Path]:
 
 
 def student_records_for_user(
-    *, user: Any, student_key: str, purpose: str, request: HttpRequest | None = None,
-    snapshot: Snapshot | None = None,
+    *, user: User | AnonymousUser, student_key: str, purpose: str,
+    request: HttpRequest | None = None, snapshot: Snapshot | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Every row about one student in a snapshot, for office staff, logged before it is read.
 
     Raises PermissionError for any other role and ValueError without a stated purpose.
     """
-    if getattr(user, "role", None) not in OFFICE_STAFF:
+    if not user.is_authenticated or user.role not in OFFICE_STAFF:
         raise PermissionError("only office staff may read student-level records")
     if not purpose.strip():
         raise ValueError("state the purpose of this read; it is written to the access log")

@@ -9,12 +9,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow.parquet as pq
 from django.db import IntegrityError, transaction
 
+from playbook.core.access import signed_in_or_none
 from playbook.organizations.selectors import model_codes, school_nces_ids
 
 from .lake import lake_dir, write_parquet
@@ -22,6 +23,11 @@ from .models import Snapshot, SnapshotFile
 from .schemas import KINDS
 from .selectors import snapshot_current
 from .validation import ImportRefused, ValidationResult, file_sha256, validate_file
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from playbook.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,7 @@ class ImportConflict(Exception):
 def snapshot_import(
     *,
     items: Sequence[ImportItem],
-    by: Any = None,
+    by: User | AnonymousUser | None = None,
     via: str = "import",
     note: str = "",
     replace_all: bool = False,
@@ -103,7 +109,7 @@ def snapshot_import(
         with transaction.atomic():
             sequence = previous.sequence + 1 if previous else 1
             snapshot = Snapshot.objects.create(
-                created_by=by if getattr(by, "is_authenticated", False) else None,
+                created_by=signed_in_or_none(by),
                 created_via=via,
                 supersedes=previous,
                 directory=directory,

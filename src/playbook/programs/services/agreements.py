@@ -12,7 +12,6 @@ what was never disbursed when it closes or is revoked).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -154,21 +153,14 @@ def _step_checks(agreement: Agreement, name: str, user: Any) -> Decision:
     return ALLOWED
 
 
-@dataclass(frozen=True)
-class AgreementAction:
-    step: wf.Step
-    allowed: bool
-    reason: str
-
-
-def agreement_actions(*, agreement: Agreement, user: Any) -> list[AgreementAction]:
+def agreement_actions(*, agreement: Agreement, user: Any) -> list[wf.Action]:
     flow = agreement_workflow(agreement)
     out = []
     for step in wf.available_steps(flow, agreement):
         allowed, reason = may_act_as(user=user, who=step.who, application=agreement.application)
         if allowed:
             allowed, reason = _step_checks(agreement, step.name, user)
-        out.append(AgreementAction(step, allowed, reason))
+        out.append(wf.Action(step, allowed, reason))
     return out
 
 

@@ -16,7 +16,6 @@ only when a decision body's vote closes (``programs.services.decisions``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -99,11 +98,7 @@ def _checks(app: Application, name: str, user: Any) -> Decision:
     return gates_check(transition=name, application=app)
 
 
-@dataclass(frozen=True)
-class Action:
-    step: wf.Step
-    allowed: bool
-    reason: str
+Action = wf.Action
 
 
 def application_actions(*, application: Application, user: Any) -> list[Action]:
