@@ -243,4 +243,7 @@ def register() -> Instrument:
                         ("award_amount", _awarded)),
         application_pages=(("Budget and match", "funding:application_budget"),),
         report_url_name="funding:report_new",
+        staff_links=(("Appropriations and ledgers", "funding:appropriation_list"),
+                     ("Grant awards: budgets, match and disbursements", "funding:award_list")),
+        cycle_links=(("Ranking and funding line", "funding:decision_page"),),
     ))

@@ -83,6 +83,11 @@ class Instrument:
     #: Its own page for a monitoring report (URL name taking the agreement's pk), when it asks
     #: for more than the core's report (a grant: spending to date); None: the core's page.
     report_url_name: str | None = None
+    #: Links on the staff's home pages: (label, URL name without arguments).
+    staff_links: tuple[tuple[str, str], ...] = ()
+    #: Links on a cycle's page (and the decision body's home): (label, URL name taking the
+    #: cycle's pk).
+    cycle_links: tuple[tuple[str, str], ...] = ()
     #: Panels on the application page (staff and applicant) and the public round page.
     application_panels: tuple[Panel, ...] = ()
     agreement_panels: tuple[Panel, ...] = ()

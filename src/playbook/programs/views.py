@@ -51,6 +51,7 @@ from .selectors import (
     application_list_filtered,
     application_problems,
     applications_for_user,
+    ballots_for_user,
     cycle_configuration_current,
     cycle_get,
     cycle_list_open,
@@ -91,6 +92,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_decider": user.role == Role.DECISION_BODY,
         "programs": program_list() if user.role in READ_ALL or
         user.role == Role.DECISION_BODY else [],
+        "ballots": ballots_for_user(user=user) if user.role == Role.DECISION_BODY else [],
     }
     return render(request, "programs/home.html", context)
 

@@ -17,6 +17,7 @@ from ..registry import (
     application_workflow,
     ballot_panels,
     instrument_get,
+    instruments,
     organization_panels,
 )
 
@@ -106,3 +107,19 @@ def shown(value: Any) -> str:
     if isinstance(value, Decimal):
         return f"${value:,.2f}"
     return str(value)
+
+
+@register.simple_tag
+def instrument_staff_links() -> list[tuple[str, str]]:
+    """Every registered instrument's own staff pages: (label, URL)."""
+    return [(label, reverse(name)) for i in instruments() for label, name in i.staff_links]
+
+
+@register.simple_tag
+def cycle_links(cycle: Any) -> list[tuple[str, str]]:
+    """The cycle's instrument's own pages about the cycle: (label, URL)."""
+    from ..registry import _INSTRUMENTS
+
+    found = _INSTRUMENTS.get(cycle.program.instrument)
+    return [(label, reverse(name, args=[cycle.pk])) for label, name in
+            (found.cycle_links if found else ())]
