@@ -14,7 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 
+from playbook.accounts.models import User
 from playbook.accounts.roles import READ_ALL
 from playbook.core.money import MONEY
 from playbook.programs.eligibility import applicant_profile
@@ -138,7 +140,7 @@ def agreement_problems(agreement: Agreement) -> list[str]:
     return agreement_problems_for(award=award) if award else ["The award is missing."]
 
 
-def _budget_context(application: Application, user: Any) -> dict[str, Any] | None:
+def _budget_context(application: Application, user: User | AnonymousUser) -> dict[str, Any] | None:
     """Whoever reads the application (it was fetched through the spine's access checks) reads
     its budget: applicant, staff, auditors, assigned reviewers, deciders."""
     request = GrantRequest.objects.filter(application=application).first()
@@ -147,22 +149,22 @@ def _budget_context(application: Application, user: Any) -> dict[str, Any] | Non
             "can_edit": application_can_edit(user=user, application=application)[0]}
 
 
-def _award_context(application: Application, user: Any) -> dict[str, Any] | None:
+def _award_context(application: Application, user: User | AnonymousUser) -> dict[str, Any] | None:
     award = (Award.objects.filter(application=application).exclude(agreement__status="cancelled")
              .select_related("agreement").first())
-    if award is None:
+    if award is None or not user.is_authenticated:
         return None
     if user.role not in READ_ALL and not application_is_own(user=user, application=application):
         return None
     return {"award": award}
 
 
-def _organization_context(org: Any, user: Any) -> dict[str, Any] | None:
+def _organization_context(org: Any, user: User | AnonymousUser) -> dict[str, Any] | None:
     """The organization's grant applications and awards that ``user`` may read (office staff
     and auditors: all; the organization's own leaders: theirs)."""
     from playbook.programs.selectors import application_scope_q
 
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return None
     visible = Application.objects.filter(application_scope_q(user=user), applicant=org)
     if user.role not in READ_ALL and not visible.exists():

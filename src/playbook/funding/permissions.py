@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from django.contrib.auth.models import AnonymousUser
 
+from playbook.accounts.models import User
 from playbook.accounts.permissions import office_staff_only
 from playbook.accounts.roles import OFFICE_STAFF, Role
 from playbook.core.access import READ_ONLY, Decision
@@ -13,17 +14,17 @@ from playbook.programs.permissions import application_is_own
 from .models import Award
 
 
-def funding_can_manage(*, user: Any) -> Decision:
+def funding_can_manage(*, user: User | AnonymousUser) -> Decision:
     return office_staff_only(user=user,
                              refusal="Only office staff manage appropriations and agreements.")
 
 
-def award_is_grantee(*, user: Any, award: Award) -> bool:
+def award_is_grantee(*, user: User | AnonymousUser, award: Award) -> bool:
     return application_is_own(user=user, application=award.application)
 
 
-def award_can_report(*, user: Any, award: Award) -> Decision:
-    if user.role == Role.AUDITOR:
+def award_can_report(*, user: User | AnonymousUser, award: Award) -> Decision:
+    if user.is_authenticated and user.role == Role.AUDITOR:
         return False, READ_ONLY
     if not award_is_grantee(user=user, award=award):
         return False, "Only the grantee reports progress."
@@ -32,7 +33,7 @@ def award_can_report(*, user: Any, award: Award) -> Decision:
     return True, ""
 
 
-def award_can_record_match(*, user: Any, award: Award) -> Decision:
-    if user.role in OFFICE_STAFF:
+def award_can_record_match(*, user: User | AnonymousUser, award: Award) -> Decision:
+    if user.is_authenticated and user.role in OFFICE_STAFF:
         return True, ""
     return award_can_report(user=user, award=award)

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 
+from playbook.accounts.models import User
 from playbook.programs.eligibility import applicant_profile
 from playbook.programs.models import Application, ApplicationStatus, Cycle
 from playbook.programs.selectors import application_scope_q, cycle_configuration_current
@@ -165,7 +167,7 @@ def award_plan_for_cycle(
 
 # --- awards -----------------------------------------------------------------------------------
 
-def award_get_for_user(*, user: Any, pk: int) -> Award:
+def award_get_for_user(*, user: User | AnonymousUser, pk: int) -> Award:
     """The award, if ``user`` may read its application; 404 otherwise."""
     award = (
         Award.objects.filter(pk=pk)
@@ -179,7 +181,7 @@ def award_get_for_user(*, user: Any, pk: int) -> Award:
     return award
 
 
-def awards_for_user(*, user: Any) -> QuerySet[Award]:
+def awards_for_user(*, user: User | AnonymousUser) -> QuerySet[Award]:
     return Award.objects.filter(
         application__in=Application.objects.filter(application_scope_q(user=user))
     ).select_related("application", "application__applicant", "application__cycle")

@@ -22,7 +22,7 @@ from playbook.core.access import require, signed_in_or_none
 from playbook.core.money import CENT, money_clean
 from playbook.programs.eligibility import applicant_profile
 from playbook.programs.models import Agreement, Application, Ballot, Program
-from playbook.programs.permissions import application_can_edit
+from playbook.programs.permissions import application_can_edit, signed_in_user
 from playbook.programs.transitions import TransitionRefused
 
 from .match import match_rate_for, match_required
@@ -103,8 +103,8 @@ def application_budget_save(*, application: Application, by: User | AnonymousUse
 
 # --- ledger -----------------------------------------------------------------------------------
 
-def appropriation_create(*, by: Any, fund: str, code: str, fiscal_year: int, amount: Decimal,
-                         program: Program | None = None) -> Appropriation:
+def appropriation_create(*, by: User | AnonymousUser, fund: str, code: str, fiscal_year: int,
+                         amount: Decimal, program: Program | None = None) -> Appropriation:
     require(funding_can_manage(user=by))
     amount = money_clean(amount, "The appropriation")
     with transaction.atomic():
@@ -112,7 +112,8 @@ def appropriation_create(*, by: Any, fund: str, code: str, fiscal_year: int, amo
                                                      fiscal_year=fiscal_year, amount=amount,
                                                      program=program)
         tx = LedgerTransaction.objects.create(appropriation=appropriation,
-                                              kind=LedgerTransaction.Kind.OPEN, by=by,
+                                              kind=LedgerTransaction.Kind.OPEN,
+                                              by=signed_in_or_none(by),
                                               memo=f"{fund} FY{fiscal_year} appropriated")
         LedgerEntry.objects.create(transaction=tx, appropriation=appropriation,
                                    debit_account=Account.AVAILABLE,
@@ -120,7 +121,8 @@ def appropriation_create(*, by: Any, fund: str, code: str, fiscal_year: int, amo
     return appropriation
 
 
-def cycle_funding_set(*, cycle: Any, appropriation: Appropriation, by: Any) -> CycleFunding:
+def cycle_funding_set(*, cycle: Any, appropriation: Appropriation,
+                      by: User | AnonymousUser) -> CycleFunding:
     require(funding_can_manage(user=by))
     link, _ = CycleFunding.objects.update_or_create(cycle=cycle,
                                                     defaults={"appropriation": appropriation})
@@ -134,8 +136,9 @@ _MOVES = {
 }
 
 
-def ledger_post(*, appropriation: Appropriation, kind: str, amount: Decimal, by: Any,
-                award: Award | None = None, memo: str = "") -> LedgerTransaction:
+def ledger_post(*, appropriation: Appropriation, kind: str, amount: Decimal,
+                by: User | AnonymousUser | None, award: Award | None = None,
+                memo: str = "") -> LedgerTransaction:
     """Post one balanced movement, under a lock on the appropriation row."""
     amount = money_clean(amount, "A ledger amount")
     debit, credit = _MOVES[LedgerTransaction.Kind(kind)]
@@ -199,7 +202,7 @@ def award_fundable(*, application: Application) -> Decimal:
     return min(requested, cap) if cap is not None else requested
 
 
-def award_commit(*, agreement: Agreement, amount: Decimal, by: Any,
+def award_commit(*, agreement: Agreement, amount: Decimal, by: User | AnonymousUser | None,
                  appropriation: Appropriation | None = None) -> Award:
     """The award of an approved grant: commit its amount against the appropriation and give the
     agreement its budget (called by the spine when a vote approves, in the same transaction)."""
@@ -218,7 +221,7 @@ def award_commit(*, agreement: Agreement, amount: Decimal, by: Any,
     with transaction.atomic():
         award = Award.objects.create(
             application=application, agreement=agreement, appropriation=appropriation,
-            amount=amount, created_by=by,
+            amount=amount, created_by=signed_in_user(by),
             **award_terms_for(application=application, amount=amount),
         )
         _copy_budget(award=award, application=application)
@@ -248,14 +251,16 @@ def _copy_budget(*, award: Award, application: Application) -> None:
     ])
 
 
-def on_approved(*, agreement: Agreement, ballot: Ballot | None, by: Any) -> None:
+def on_approved(*, agreement: Agreement, ballot: Ballot | None,
+                by: User | AnonymousUser | None) -> None:
     """What a grant's approval opens: the award, for the amount the vote was on."""
     if ballot is None or not ballot.terms.get("amount"):
         raise ValidationError({"amount": "The vote must state the amount awarded."})
     award_commit(agreement=agreement, amount=Decimal(ballot.terms["amount"]), by=by)
 
 
-def on_agreement_transition(*, agreement: Agreement, name: str, by: Any, reason: str) -> None:
+def on_agreement_transition(*, agreement: Agreement, name: str, by: User | AnonymousUser | None,
+                            reason: str) -> None:
     """An award agreement that ends (closed, revoked, expired, cancelled) releases what was
     committed and never disbursed."""
     if name not in ("close", "revoke", "expire", "cancel"):
@@ -272,26 +277,27 @@ def on_agreement_transition(*, agreement: Agreement, name: str, by: Any, reason:
 
 # --- agreements -------------------------------------------------------------------------------
 
-def _draft_award(award: Award, by: Any) -> None:
+def _draft_award(award: Award, by: User | AnonymousUser) -> None:
     require(funding_can_manage(user=by))
     if Agreement.objects.get(pk=award.agreement_id).status != "drafted":
         raise TransitionRefused("The agreement has been signed; it can no longer change.")
 
 
-def agreement_budget_line_add(*, award: Award, by: Any, category: str, description: str,
-                              amount: Decimal) -> AgreementBudgetLine:
+def agreement_budget_line_add(*, award: Award, by: User | AnonymousUser, category: str,
+                              description: str, amount: Decimal) -> AgreementBudgetLine:
     _draft_award(award, by)
     return AgreementBudgetLine.objects.create(award=award, category=category,
                                               description=description,
                                               amount=money_clean(amount, "A budget line"))
 
 
-def agreement_budget_line_remove(*, line: AgreementBudgetLine, by: Any) -> None:
+def agreement_budget_line_remove(*, line: AgreementBudgetLine, by: User | AnonymousUser) -> None:
     _draft_award(line.award, by)
     line.delete()
 
 
-def award_disburse(*, award: Award, by: Any, amount: Decimal, memo: str = "") -> LedgerTransaction:
+def award_disburse(*, award: Award, by: User | AnonymousUser, amount: Decimal,
+                   memo: str = "") -> LedgerTransaction:
     require(funding_can_manage(user=by))
     agreement = Agreement.objects.get(pk=award.agreement_id)  # as it is now
     if not agreement.in_force:
@@ -311,12 +317,13 @@ def report_spending_record(*, report: Any, spent_to_date: Decimal) -> ReportSpen
 
 # --- match --------------------------------------------------------------------------------
 
-def match_contribution_record(*, award: Award, by: Any, kind: str, amount: Decimal,
-                              description: str, received_on: date) -> MatchContribution:
+def match_contribution_record(*, award: Award, by: User | AnonymousUser, kind: str,
+                              amount: Decimal, description: str,
+                              received_on: date) -> MatchContribution:
     require(award_can_record_match(user=by, award=award))
     if kind not in MatchContribution.Kind.values:
         raise ValidationError({"kind": "Cash or in kind."})
     return MatchContribution.objects.create(award=award, kind=kind,
                                             amount=money_clean(amount, "A match contribution"),
                                             description=description, received_on=received_on,
-                                            recorded_by=by)
+                                            recorded_by=signed_in_user(by))

@@ -20,7 +20,7 @@ from playbook.core.forms import errors_to_form, errors_to_page, invalid_form_to_
 from playbook.programs.eligibility import applicant_profile
 from playbook.programs.forms import ReportForm
 from playbook.programs.models import Application
-from playbook.programs.permissions import application_can_edit
+from playbook.programs.permissions import application_can_edit, signed_in_user
 from playbook.programs.selectors import (
     agreement_get_for_user,
     application_get_for_user,
@@ -188,7 +188,7 @@ def award_list(request: HttpRequest) -> HttpResponse:
 @signed_in
 def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
     award = award_get_for_user(user=request.user, pk=pk)
-    user: Any = request.user
+    user = signed_in_user(request.user)
     staff = user.role in OFFICE_STAFF
     draft = award.agreement.status == "drafted"
     can_match, _ = award_can_record_match(user=user, award=award)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from playbook.accounts.access import roles, signed_in
+from playbook.accounts.models import User
 from playbook.accounts.roles import OFFICE_STAFF, READ_ALL, Role
 from playbook.core.forms import errors_to_form, errors_to_page, invalid_form_to_page
 
@@ -28,7 +30,7 @@ from .forms import (
     VoteForm,
 )
 from .models import IN_FORCE, AgreementStatus, MonitoringReport
-from .permissions import ballot_can_close, ballot_can_open, ballot_can_vote
+from .permissions import ballot_can_close, ballot_can_open, ballot_can_vote, signed_in_user
 from .registry import agreement_workflow, ballot_panels, instrument_for, instrument_get
 from .selectors import (
     agreement_get_for_user,
@@ -79,7 +81,7 @@ def ballot_new(request: HttpRequest, pk: int) -> HttpResponse:
 @roles(*STAFF_AND_DECIDERS)
 def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ballot = ballot_get_for_user(user=request.user, pk=pk)
-    user: Any = request.user
+    user = signed_in_user(request.user)
     can_vote, vote_reason = ballot_can_vote(user=user, ballot=ballot)
     can_close, _ = ballot_can_close(user=user, ballot=ballot)
     return render(request, "programs/ballot_detail.html", {
@@ -147,7 +149,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 @signed_in
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = agreement_get_for_user(user=request.user, pk=pk)
-    user: Any = request.user
+    user = signed_in_user(request.user)
     staff = user.role in OFFICE_STAFF
     instrument = instrument_get(agreement.instrument)
     drafted = agreement.status == AgreementStatus.DRAFTED
@@ -173,7 +175,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def agreement_panels(agreement: Any, user: Any) -> list[dict[str, Any]]:
+def agreement_panels(agreement: Any, user: User | AnonymousUser) -> list[dict[str, Any]]:
     from .registry import panels_render
 
     return panels_render(list(instrument_get(agreement.instrument).agreement_panels), agreement,
@@ -333,7 +335,7 @@ def _report_for(request: HttpRequest, pk: int) -> MonitoringReport:
 @signed_in
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk)
-    user: Any = request.user
+    user = signed_in_user(request.user)
     return render(request, "programs/report_detail.html", {
         "report": report, "agreement": report.agreement,
         "values": report.values.select_related("commitment"),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.mail import send_mail
 
 from playbook.accounts.models import User
@@ -74,7 +74,8 @@ def recipients_for(application: Application, audiences: Iterable[str]) -> list[s
     return sorted(out)
 
 
-def notify_transition(*, application: Application, name: str, by: Any, reason: str,
+def notify_transition(*, application: Application, name: str,
+                      by: User | AnonymousUser | None, reason: str,
                       verb: str | None = None) -> None:
     default_verb, audiences = MESSAGES.get(name, (name.replace("_", " "), (APPLICANT, STAFF)))
     verb = verb or default_verb
@@ -82,7 +83,8 @@ def notify_transition(*, application: Application, name: str, by: Any, reason: s
     if not to:
         return
     subject = f"{application.reference} {verb}: {application.title}"[:200]
-    who = (by.get_full_name() or by.username) if getattr(by, "pk", None) else "the system"
+    who = ((by.get_full_name() or by.username) if by is not None and by.is_authenticated and by.pk
+           else "the system")
     body = "\n".join(filter(None, [
         f"{application.cycle}",
         f"Application {application.reference}, {application.title}, from "

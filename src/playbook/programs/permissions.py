@@ -7,8 +7,7 @@ decision body decides; auditors read everything and change nothing.
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from playbook.accounts.models import User
@@ -34,9 +33,9 @@ __all__ = ["READ_ONLY", "Decision"]
 APPLICANT_ROLES = frozenset({Role.DISTRICT_LEADER, Role.SCHOOL_LEADER, Role.PROVIDER})
 
 
-def organizations_user_may_apply_for(*, user: Any) -> list[Organization]:
+def organizations_user_may_apply_for(*, user: User | AnonymousUser) -> list[Organization]:
     """The user's own organization, and the consortia it leads."""
-    if not getattr(user, "is_authenticated", False) or user.role not in APPLICANT_ROLES:
+    if not user.is_authenticated or user.role not in APPLICANT_ROLES:
         return []
     org = user.organization
     if org is None:
@@ -47,32 +46,33 @@ def organizations_user_may_apply_for(*, user: Any) -> list[Organization]:
     return [org, *led]
 
 
-def application_is_own(*, user: Any, application: Application) -> bool:
+def application_is_own(*, user: User | AnonymousUser, application: Application) -> bool:
     return application.applicant_id in {
         o.pk for o in organizations_user_may_apply_for(user=user)
     }
 
 
-def _staff(user: Any, what: str) -> Decision:
+def _staff(user: User | AnonymousUser, what: str) -> Decision:
     return office_staff_only(user=user, refusal=f"Only office staff {what}.")
 
 
-def program_can_configure(*, user: Any) -> Decision:
+def program_can_configure(*, user: User | AnonymousUser) -> Decision:
     return _staff(user, "set up programs and cycles")
 
 
-def application_can_start(*, user: Any, cycle: Cycle) -> Decision:
-    if user.role == Role.AUDITOR:
+def application_can_start(*, user: User | AnonymousUser, cycle: Cycle) -> Decision:
+    if user.is_authenticated and user.role == Role.AUDITOR:
         return False, READ_ONLY
-    if user.role not in APPLICANT_ROLES or user.organization_id is None:
+    if (not user.is_authenticated or user.role not in APPLICANT_ROLES
+            or user.organization_id is None):
         return False, "Applications are made by district, school and provider leaders."
     if not cycle.is_open():
         return False, f"{cycle.name} is not open for applications."
     return True, ""
 
 
-def application_can_edit(*, user: Any, application: Application) -> Decision:
-    if user.role == Role.AUDITOR:
+def application_can_edit(*, user: User | AnonymousUser, application: Application) -> Decision:
+    if user.is_authenticated and user.role == Role.AUDITOR:
         return False, READ_ONLY
     if not application_is_own(user=user, application=application):
         return False, "Only the applicant edits an application."
@@ -84,15 +84,15 @@ def application_can_edit(*, user: Any, application: Application) -> Decision:
     return True, ""
 
 
-def application_can_submit(*, user: Any, application: Application) -> Decision:
+def application_can_submit(*, user: User | AnonymousUser, application: Application) -> Decision:
     allowed, reason = application_can_edit(user=user, application=application)
     if not allowed:
         return allowed, reason
     return True, ""
 
 
-def application_can_withdraw(*, user: Any, application: Application) -> Decision:
-    if user.role == Role.AUDITOR:
+def application_can_withdraw(*, user: User | AnonymousUser, application: Application) -> Decision:
+    if user.is_authenticated and user.role == Role.AUDITOR:
         return False, READ_ONLY
     if not application_is_own(user=user, application=application):
         return False, "Only the applicant withdraws an application."
@@ -102,29 +102,29 @@ def application_can_withdraw(*, user: Any, application: Application) -> Decision
     return True, ""
 
 
-def application_can_screen(*, user: Any) -> Decision:
+def application_can_screen(*, user: User | AnonymousUser) -> Decision:
     return _staff(user, "screen applications")
 
 
-def application_can_manage(*, user: Any) -> Decision:
+def application_can_manage(*, user: User | AnonymousUser) -> Decision:
     """Move applications into review and on through monitoring and close."""
     return _staff(user, "manage the application lifecycle")
 
 
-def signed_in_user(user: Any) -> User:
+def signed_in_user(user: User | AnonymousUser | None) -> User:
     """``user`` as a signed-in account, or ``PermissionDenied`` (for writes that record who)."""
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         raise PermissionDenied("Sign in first.")
     return user
 
 
-def is_body_member(*, user: Any, body_id: int) -> bool:
-    return bool(getattr(user, "pk", None)) and DecisionBodyMember.objects.filter(
+def is_body_member(*, user: User | AnonymousUser, body_id: int) -> bool:
+    return user.is_authenticated and DecisionBodyMember.objects.filter(
         body_id=body_id, user_id=user.pk, active=True).exists()
 
 
-def ballot_can_vote(*, user: Any, ballot: Ballot) -> Decision:
-    if user.role == Role.AUDITOR:
+def ballot_can_vote(*, user: User | AnonymousUser, ballot: Ballot) -> Decision:
+    if user.is_authenticated and user.role == Role.AUDITOR:
         return False, READ_ONLY
     if ballot.status != BallotStatus.OPEN:
         return False, "The vote has closed."
@@ -135,34 +135,34 @@ def ballot_can_vote(*, user: Any, ballot: Ballot) -> Decision:
     return ALLOWED
 
 
-def ballot_can_open(*, user: Any, body_id: int) -> Decision:
+def ballot_can_open(*, user: User | AnonymousUser, body_id: int) -> Decision:
     """Office staff open a vote (the clerk's role), and so does the body's chair."""
-    if user.role in OFFICE_STAFF:
+    if user.is_authenticated and user.role in OFFICE_STAFF:
         return ALLOWED
-    if user.role == Role.AUDITOR:
+    if user.is_authenticated and user.role == Role.AUDITOR:
         return False, READ_ONLY
-    if getattr(user, "pk", None) and DecisionBodyMember.objects.filter(
+    if user.is_authenticated and DecisionBodyMember.objects.filter(
             body_id=body_id, user_id=user.pk, active=True, chair=True).exists():
         return ALLOWED
     return False, "Office staff or the body's chair open and close a vote."
 
 
-def ballot_can_close(*, user: Any, ballot: Ballot) -> Decision:
+def ballot_can_close(*, user: User | AnonymousUser, ballot: Ballot) -> Decision:
     if ballot.status != BallotStatus.OPEN:
         return False, "The vote has closed."
     return ballot_can_open(user=user, body_id=ballot.body_id)
 
 
-def agreement_is_party(*, user: Any, agreement: Agreement) -> bool:
+def agreement_is_party(*, user: User | AnonymousUser, agreement: Agreement) -> bool:
     return application_is_own(user=user, application=agreement.application)
 
 
-def may_act_as(*, user: Any, who: str, application: Application,
+def may_act_as(*, user: User | AnonymousUser | None, who: str, application: Application,
                agreement: Agreement | None = None) -> Decision:
     """Whether ``user`` is the audience ``who`` of a workflow step."""
     if who == wf.SYSTEM:
         return False, "The system records this step."
-    if user is None or not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return False, "Sign in first."
     if user.role == Role.AUDITOR:
         return False, READ_ONLY

@@ -27,7 +27,10 @@ from playbook.core.access import ALLOWED, Decision
 from .workflow import AGREEMENT_WORKFLOW, APPLICATION_WORKFLOW, Workflow
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
     from pydantic import BaseModel
+
+    from playbook.accounts.models import User
 
     from .models import Agreement, Application, Ballot, Cycle
 
@@ -42,7 +45,7 @@ class Panel:
     key: str
     title: str
     template: str
-    context: Callable[[Any, Any], dict[str, Any] | None]
+    context: Callable[[Any, User | AnonymousUser], dict[str, Any] | None]
     order: int = 50
 
 
@@ -108,7 +111,7 @@ class Instrument:
 
 _INSTRUMENTS: dict[str, Instrument] = {}
 _GATES: dict[str, list[tuple[str, Callable[[Application], Decision]]]] = {}
-_SCOPES: dict[str, Callable[[Any], Q]] = {}
+_SCOPES: dict[str, Callable[[User], Q]] = {}
 _SCORES: list[Callable[[Cycle], dict[int, tuple[Any, Any]]]] = []
 _APPLICATION_PANELS: list[Panel] = []
 _BALLOT_PANELS: list[Panel] = []
@@ -178,12 +181,12 @@ def gates_check(*, transition: str, application: Application) -> Decision:
     return ALLOWED
 
 
-def scope_register(*, role: str, scope: Callable[[Any], Q]) -> None:
+def scope_register(*, role: str, scope: Callable[[User], Q]) -> None:
     """The applications a user of ``role`` may read, as a filter (e.g. reviewers: assigned)."""
     _SCOPES[role] = scope
 
 
-def scope_for(role: str) -> Callable[[Any], Q] | None:
+def scope_for(role: str) -> Callable[[User], Q] | None:
     return _SCOPES.get(role)
 
 
@@ -210,7 +213,8 @@ def ballot_panel_register(panel: Panel) -> None:
     _BALLOT_PANELS[:] = [p for p in _BALLOT_PANELS if p.key != panel.key] + [panel]
 
 
-def panels_render(panels: list[Panel], obj: Any, user: Any) -> list[dict[str, Any]]:
+def panels_render(panels: list[Panel], obj: Any,
+                  user: User | AnonymousUser) -> list[dict[str, Any]]:
     """The panels that have something to show ``user``, in order, with their context."""
     out = []
     for panel in sorted(panels, key=lambda p: p.order):
@@ -221,16 +225,17 @@ def panels_render(panels: list[Panel], obj: Any, user: Any) -> list[dict[str, An
     return out
 
 
-def application_panels(application: Application, user: Any) -> list[dict[str, Any]]:
+def application_panels(application: Application,
+                       user: User | AnonymousUser) -> list[dict[str, Any]]:
     instrument = _INSTRUMENTS.get(application.cycle.program.instrument)
     own = list(instrument.application_panels) if instrument else []
     return panels_render([*_APPLICATION_PANELS, *own], application, user)
 
 
-def ballot_panels(ballot: Ballot, user: Any) -> list[dict[str, Any]]:
+def ballot_panels(ballot: Ballot, user: User | AnonymousUser) -> list[dict[str, Any]]:
     return panels_render(list(_BALLOT_PANELS), ballot.application, user)
 
 
-def organization_panels(organization: Any, user: Any) -> list[dict[str, Any]]:
+def organization_panels(organization: Any, user: User | AnonymousUser) -> list[dict[str, Any]]:
     panels = [i.organization_panel for i in instruments() if i.organization_panel]
     return panels_render(panels, organization, user)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from playbook.accounts.models import User
 from playbook.accounts.roles import READ_ALL, Role
 
 from .eligibility import applicant_profile, eligibility_problems
@@ -71,9 +73,9 @@ def cycle_configuration_current(*, cycle: Cycle) -> CycleConfiguration:
     return config
 
 
-def application_scope_q(*, user: Any) -> Q:
+def application_scope_q(*, user: User | AnonymousUser) -> Q:
     """The applications ``user`` may read, as a filter."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return Q(pk__in=[])
     if user.role in READ_ALL:
         return Q()
@@ -92,7 +94,7 @@ def application_scope_q(*, user: Any) -> Q:
     return Q(pk__in=[])
 
 
-def application_get_for_user(*, user: Any, pk: int) -> Application:
+def application_get_for_user(*, user: User | AnonymousUser, pk: int) -> Application:
     """The application, if ``user`` may read it; 404 otherwise (never reveals it exists)."""
     app = (
         Application.objects.filter(application_scope_q(user=user), pk=pk)
@@ -105,7 +107,7 @@ def application_get_for_user(*, user: Any, pk: int) -> Application:
     return app
 
 
-def applications_for_user(*, user: Any) -> QuerySet[Application]:
+def applications_for_user(*, user: User | AnonymousUser) -> QuerySet[Application]:
     return (
         Application.objects.filter(application_scope_q(user=user))
         .select_related("cycle", "cycle__program", "applicant")
@@ -114,7 +116,7 @@ def applications_for_user(*, user: Any) -> QuerySet[Application]:
 
 
 def application_list_filtered(
-    *, user: Any, cycle: Cycle | None = None, status: str = "", query: str = "",
+    *, user: User | AnonymousUser, cycle: Cycle | None = None, status: str = "", query: str = "",
     applicant_type: str = "",
 ) -> QuerySet[Application]:
     """Staff lists and exports: every filter optional."""
@@ -277,20 +279,24 @@ def public_rows(*, cycle: Cycle) -> list[dict[str, Any]]:
     return rows
 
 
-def ballots_for_user(*, user: Any) -> QuerySet[Ballot]:
+def ballots_for_user(*, user: User | AnonymousUser) -> QuerySet[Ballot]:
     """Open votes of the bodies ``user`` sits on."""
+    if not user.is_authenticated:
+        return Ballot.objects.none()
     return (Ballot.objects.filter(status="open", body__memberships__user_id=user.pk,
                                   body__memberships__active=True)
             .select_related("application", "application__applicant", "body")
             .order_by("opened_at"))
 
 
-def ballot_get_for_user(*, user: Any, pk: int) -> Ballot:
+def ballot_get_for_user(*, user: User | AnonymousUser, pk: int) -> Ballot:
     """A ballot, for its body's members, office staff and auditors; 404 for anyone else."""
     ballot = Ballot.objects.filter(pk=pk).select_related(
         "application", "application__cycle", "application__cycle__program",
         "application__applicant", "body").first()
     if ballot is None:
+        raise Http404("No such vote.")
+    if not user.is_authenticated:
         raise Http404("No such vote.")
     if user.role in READ_ALL:
         return ballot
@@ -299,7 +305,7 @@ def ballot_get_for_user(*, user: Any, pk: int) -> Ballot:
     raise Http404("No such vote.")
 
 
-def agreement_get_for_user(*, user: Any, pk: int) -> Agreement:
+def agreement_get_for_user(*, user: User | AnonymousUser, pk: int) -> Agreement:
     """An agreement, if ``user`` may read its application; 404 otherwise."""
     agreement = (Agreement.objects.filter(pk=pk)
                  .filter(application__in=Application.objects.filter(
@@ -307,20 +313,20 @@ def agreement_get_for_user(*, user: Any, pk: int) -> Agreement:
                  .select_related("application", "application__applicant",
                                  "application__cycle", "application__cycle__program")
                  .first())
-    if agreement is None or user.role == Role.REVIEWER:
+    if agreement is None or (user.is_authenticated and user.role == Role.REVIEWER):
         raise Http404("No such agreement.")
     return agreement
 
 
-def agreements_for_user(*, user: Any) -> QuerySet[Agreement]:
+def agreements_for_user(*, user: User | AnonymousUser) -> QuerySet[Agreement]:
     qs = Agreement.objects.filter(
         application__in=Application.objects.filter(application_scope_q(user=user)))
-    if user.role == Role.REVIEWER:
+    if user.is_authenticated and user.role == Role.REVIEWER:
         qs = qs.none()
     return qs.select_related("application", "application__applicant", "application__cycle")
 
 
-def vote_record(*, ballot: Ballot, user: Any) -> list[Any] | None:
+def vote_record(*, ballot: Ballot, user: User | AnonymousUser) -> list[Any] | None:
     """Each member's vote, where the cycle publishes the vote record or ``user`` may see it
     anyway (staff, auditors, the body's members)."""
     public = ballot.application.rules.decision.vote_record_public

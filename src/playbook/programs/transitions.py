@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django_fsm import can_proceed
 
+from playbook.accounts.models import User
 from playbook.core.access import signed_in_or_none
 
 from .models import LifecycleTransition
@@ -26,8 +28,8 @@ class TransitionRefused(Exception):
 
 
 def transition_apply(
-    *, obj: M, name: str, by: Any, reason: str = "", state_field: str = "status",
-    before: Any = None,
+    *, obj: M, name: str, by: User | AnonymousUser | None, reason: str = "",
+    state_field: str = "status", before: Any = None,
 ) -> M:
     """Run transition ``name`` on ``obj`` (re-read under a row lock) and log it.
 

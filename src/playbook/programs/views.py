@@ -40,6 +40,7 @@ from .permissions import (
     application_can_start,
     organizations_user_may_apply_for,
     program_can_configure,
+    signed_in_user,
 )
 from .registry import application_panels, instrument_get, instruments
 from .rules import NON_PUBLIC_TYPES, CycleRules, rules_model
@@ -84,7 +85,7 @@ APPLICANTS = (Role.DISTRICT_LEADER, Role.SCHOOL_LEADER, Role.PROVIDER)
 
 @signed_in
 def home(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+    user = signed_in_user(request.user)
     context: dict[str, Any] = {
         "applications": applications_for_user(user=user)[:200],
         "open_cycles": cycle_list_open() if user.role in APPLICANTS else [],
@@ -370,7 +371,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @signed_in
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = application_get_for_user(user=request.user, pk=pk)
-    user: Any = request.user
+    user = signed_in_user(request.user)
     rules: CycleRules = app.rules
     consortium = app.applicant.kind == "consortium"
     answers = app.answers or {}

@@ -12,7 +12,7 @@ never imports reviews):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
@@ -30,6 +30,11 @@ from playbook.programs.registry import (
 )
 
 from .models import Assignment, Review
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from playbook.accounts.models import User
 
 
 def reviews_complete(application: Application) -> Decision:
@@ -49,7 +54,7 @@ def reviews_complete(application: Application) -> Decision:
     return ALLOWED
 
 
-def _reviewer_scope(user: Any) -> Q:
+def _reviewer_scope(user: User) -> Q:
     from .selectors import reviewer_application_ids
 
     return Q(pk__in=reviewer_application_ids(reviewer=user))
@@ -67,10 +72,13 @@ def _submitted_reviews(application: Application) -> list[Review]:
                 .select_related("assignment__reviewer__user").order_by("submitted_at", "pk"))
 
 
-def _application_panel(application: Application, user: Any) -> dict[str, Any] | None:
+def _application_panel(application: Application,
+                       user: User | AnonymousUser) -> dict[str, Any] | None:
     from .selectors import application_review_summary
 
     if application.status in ("draft", "submitted", "info_requested", "withdrawn"):
+        return None
+    if not user.is_authenticated:
         return None
     if user.role in READ_ALL or user.role == Role.DECISION_BODY:
         return {"summary": application_review_summary(application=application),
@@ -85,7 +93,8 @@ def _application_panel(application: Application, user: Any) -> dict[str, Any] | 
     return None
 
 
-def _ballot_panel(application: Application, user: Any) -> dict[str, Any] | None:
+def _ballot_panel(application: Application,
+                  user: User | AnonymousUser) -> dict[str, Any] | None:
     from .selectors import application_review_summary
 
     return {"summary": application_review_summary(application=application),

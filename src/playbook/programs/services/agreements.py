@@ -50,7 +50,7 @@ A = AgreementStatus
 AMENDABLE = ("end_date", "next_review_date", "terms", "conditions")
 
 
-def _staff(by: Any) -> None:
+def _staff(by: User | AnonymousUser | None) -> None:
     require(may_act_as(user=by, who=wf.STAFF, application=None))  # type: ignore[arg-type]
 
 
@@ -82,7 +82,7 @@ def agreement_open(*, application: Application, by: User | AnonymousUser | None,
     return agreement
 
 
-def _drafted(agreement: Agreement, by: Any) -> None:
+def _drafted(agreement: Agreement, by: User | AnonymousUser) -> None:
     _staff(by)
     current = Agreement.objects.get(pk=agreement.pk)
     if current.status != A.DRAFTED:
@@ -141,7 +141,8 @@ def agreement_problems(*, agreement: Agreement) -> list[str]:
     return problems
 
 
-def _step_checks(agreement: Agreement, name: str, user: Any) -> Decision:
+def _step_checks(agreement: Agreement, name: str,
+                 user: User | AnonymousUser | None) -> Decision:
     if name == "sign":
         problems = agreement_problems(agreement=agreement)
         if problems:
@@ -153,7 +154,7 @@ def _step_checks(agreement: Agreement, name: str, user: Any) -> Decision:
     return ALLOWED
 
 
-def agreement_actions(*, agreement: Agreement, user: Any) -> list[wf.Action]:
+def agreement_actions(*, agreement: Agreement, user: User | AnonymousUser) -> list[wf.Action]:
     flow = agreement_workflow(agreement)
     out = []
     for step in wf.available_steps(flow, agreement):
@@ -191,7 +192,7 @@ def agreement_step(*, agreement: Agreement, name: str, by: User | AnonymousUser 
         elif name == "countersign":
             locked.countersigned_at, locked.countersigned_by = now, signed_in_user(by)
         elif name == "renew":
-            _amendment(locked, by, f"Renewed: {reason}",
+            _amendment(locked, signed_in_user(by), f"Renewed: {reason}",
                        {"end_date": end_date, "next_review_date": next_review_date})
 
     with transaction.atomic():
@@ -205,7 +206,7 @@ def agreement_step(*, agreement: Agreement, name: str, by: User | AnonymousUser 
     return updated
 
 
-def _amendment(locked: Agreement, by: Any, summary: str,
+def _amendment(locked: Agreement, by: User, summary: str,
                changes: dict[str, Any]) -> AgreementAmendment:
     diff = {}
     for field, value in changes.items():
@@ -237,7 +238,7 @@ def agreement_amend(*, agreement: Agreement, by: User | AnonymousUser, summary: 
         if locked.status == A.DRAFTED or locked.status not in [*IN_FORCE, A.SIGNED]:
             raise TransitionRefused("Only a signed agreement in force is amended; edit a draft "
                                     "directly.")
-        amendment = _amendment(locked, by, summary, changes)
+        amendment = _amendment(locked, signed_in_user(by), summary, changes)
         locked.save()
     return amendment
 
@@ -259,7 +260,7 @@ def agreement_document_add(*, agreement: Agreement, by: User | AnonymousUser, ti
 
 # --- monitoring reports ------------------------------------------------------------------------
 
-def report_can_submit(*, user: Any, agreement: Agreement) -> Decision:
+def report_can_submit(*, user: User | AnonymousUser, agreement: Agreement) -> Decision:
     allowed, reason = may_act_as(user=user, who=wf.PARTY, application=agreement.application)
     if not allowed:
         return False, "Only the party reports on its commitments." if "Only" in reason else (

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
+from playbook.accounts.models import User
 from playbook.core.access import require
 from playbook.organizations.models import Organization, OrgKind
 
@@ -17,6 +19,7 @@ from ..permissions import (
     application_can_edit,
     application_can_start,
     organizations_user_may_apply_for,
+    signed_in_user,
 )
 from ..selectors import cycle_configuration_current, word_count
 
@@ -32,8 +35,8 @@ CONTENT_TYPES = {
 MAGIC = {"pdf": b"%PDF", "docx": b"PK", "xlsx": b"PK", "png": b"\x89PNG", "jpg": b"\xff\xd8"}
 
 
-def application_start(*, cycle: Cycle, applicant: Organization, by: Any, title: str,
-                      partner_district: Organization | None = None) -> Application:
+def application_start(*, cycle: Cycle, applicant: Organization, by: User | AnonymousUser,
+                      title: str, partner_district: Organization | None = None) -> Application:
     require(application_can_start(user=by, cycle=cycle))
     if applicant.pk not in {o.pk for o in organizations_user_may_apply_for(user=by)}:
         raise PermissionDenied(f"You cannot apply for {applicant.name}.")
@@ -44,7 +47,8 @@ def application_start(*, cycle: Cycle, applicant: Organization, by: Any, title: 
         with transaction.atomic():
             return Application.objects.create(
                 cycle=cycle, configuration=configuration, applicant=applicant,
-                partner_district=partner_district, created_by=by, title=title.strip(),
+                partner_district=partner_district, created_by=signed_in_user(by),
+                title=title.strip(),
             )
     except IntegrityError as exc:
         raise ValidationError(
@@ -53,8 +57,8 @@ def application_start(*, cycle: Cycle, applicant: Organization, by: Any, title: 
 
 
 def application_update_draft(
-    *, application: Application, by: Any, title: str, summary: str, answers: dict[str, Any],
-    partner_district: Organization | None = None,
+    *, application: Application, by: User | AnonymousUser, title: str, summary: str,
+    answers: dict[str, Any], partner_district: Organization | None = None,
 ) -> Application:
     """Save a draft. Word limits and field types are checked now; required fields on submit."""
     require(application_can_edit(user=by, application=application))
@@ -92,8 +96,8 @@ def application_update_draft(
     return application
 
 
-def application_attachment_add(*, application: Application, by: Any, slot: str,
-                               upload: UploadedFile) -> Attachment:
+def application_attachment_add(*, application: Application, by: User | AnonymousUser,
+                               slot: str, upload: UploadedFile) -> Attachment:
     """Attach a file to a slot of the form, checking its type (extension, declared type and
     first bytes) and size against the slot's rules."""
     require(application_can_edit(user=by, application=application))
@@ -121,11 +125,12 @@ def application_attachment_add(*, application: Application, by: Any, slot: str,
         raise ValidationError({"file": f"The file's contents are not a {ext} file."})
     return Attachment.objects.create(
         application=application, slot=slot, file=upload, original_name=name[:200],
-        content_type=declared or "application/octet-stream", size=size, uploaded_by=by,
+        content_type=declared or "application/octet-stream", size=size,
+        uploaded_by=signed_in_user(by),
     )
 
 
-def application_attachment_remove(*, attachment: Attachment, by: Any) -> None:
+def application_attachment_remove(*, attachment: Attachment, by: User | AnonymousUser) -> None:
     require(application_can_edit(user=by, application=attachment.application))
     attachment.file.delete(save=False)
     attachment.delete()

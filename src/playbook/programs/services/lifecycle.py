@@ -16,7 +16,6 @@ only when a decision body's vote closes (``programs.services.decisions``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
@@ -66,7 +65,9 @@ def _complete(app: Application) -> Decision:
     return ALLOWED
 
 
-def _editable(app: Application, user: Any) -> Decision:
+def _editable(app: Application, user: User | AnonymousUser | None) -> Decision:
+    if user is None:  # the system never edits an applicant's application
+        return False, "Only the applicant edits an application."
     return application_can_edit(user=user, application=app)
 
 
@@ -77,12 +78,15 @@ def _review_route(app: Application) -> Decision:
     return ALLOWED
 
 
-def _withdrawable(app: Application, user: Any) -> Decision:
+def _withdrawable(app: Application, user: User | AnonymousUser | None) -> Decision:
+    if user is None:  # the system never withdraws an applicant's application
+        return False, "Only the applicant withdraws an application."
     return application_can_withdraw(user=user, application=app)
 
 
 #: step -> checks on the locked row: each (application, user) -> (allowed, reason).
-PRECONDITIONS: dict[str, tuple[Callable[[Application, Any], Decision], ...]] = {
+PRECONDITIONS: dict[str, tuple[Callable[[Application, User | AnonymousUser | None], Decision],
+                               ...]] = {
     "submit": (_editable, lambda a, u: _deadline(a), lambda a, u: _complete(a)),
     "provide_info": (_editable, lambda a, u: _complete(a)),
     "recommend": (lambda a, u: _review_route(a),),
@@ -90,7 +94,7 @@ PRECONDITIONS: dict[str, tuple[Callable[[Application, Any], Decision], ...]] = {
 }
 
 
-def _checks(app: Application, name: str, user: Any) -> Decision:
+def _checks(app: Application, name: str, user: User | AnonymousUser | None) -> Decision:
     for check in PRECONDITIONS.get(name, ()):
         decision = check(app, user)
         if not decision[0]:
@@ -101,7 +105,8 @@ def _checks(app: Application, name: str, user: Any) -> Decision:
 Action = wf.Action
 
 
-def application_actions(*, application: Application, user: Any) -> list[Action]:
+def application_actions(*, application: Application,
+                        user: User | AnonymousUser) -> list[Action]:
     """Every step possible from the application's state now, and whether ``user`` may take it
     (with the reason when not). Steps of the system are listed with who records them."""
     flow = application_workflow(application)

@@ -7,10 +7,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from playbook.core.access import require
+from playbook.accounts.models import User
+from playbook.core.access import require, signed_in_or_none
 
 from ..models import Cycle, CycleConfiguration, DecisionBody, DecisionBodyMember, Program
 from ..permissions import program_can_configure
@@ -18,7 +20,7 @@ from ..registry import UnknownInstrument, instrument_get
 from ..rules import rules_errors, spine_default
 
 
-def program_create(*, by: Any, name: str, slug: str, instrument: str,
+def program_create(*, by: User | AnonymousUser, name: str, slug: str, instrument: str,
                    description: str = "") -> Program:
     require(program_can_configure(user=by))
     try:
@@ -28,12 +30,13 @@ def program_create(*, by: Any, name: str, slug: str, instrument: str,
     if Program.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": f"A program with the short name {slug!r} exists."})
     return Program.objects.create(name=name, slug=slug, instrument=instrument,
-                                  description=description, created_by=by)
+                                  description=description, created_by=signed_in_or_none(by))
 
 
 def cycle_create(
-    *, by: Any, program: Program, name: str, slug: str, opens_at: datetime, closes_at: datetime,
-    fiscal_year: int, budget: Decimal = Decimal("0"), data: dict[str, Any] | None = None,
+    *, by: User | AnonymousUser, program: Program, name: str, slug: str, opens_at: datetime,
+    closes_at: datetime, fiscal_year: int, budget: Decimal = Decimal("0"),
+    data: dict[str, Any] | None = None,
 ) -> Cycle:
     """A new cycle with configuration version 1 (the instrument's default rules unless given)."""
     require(program_can_configure(user=by))
@@ -51,13 +54,14 @@ def cycle_create(
     with transaction.atomic():
         cycle = Cycle.objects.create(program=program, name=name, slug=slug, opens_at=opens_at,
                                      closes_at=closes_at, fiscal_year=fiscal_year, budget=budget)
-        CycleConfiguration.objects.create(cycle=cycle, version=1, data=data, created_by=by,
+        CycleConfiguration.objects.create(cycle=cycle, version=1, data=data,
+                                          created_by=signed_in_or_none(by),
                                           note="Initial rules")
     return cycle
 
 
-def cycle_update(*, cycle: Cycle, by: Any, name: str, opens_at: datetime, closes_at: datetime,
-                 budget: Decimal, results_public: bool) -> Cycle:
+def cycle_update(*, cycle: Cycle, by: User | AnonymousUser, name: str, opens_at: datetime,
+                 closes_at: datetime, budget: Decimal, results_public: bool) -> Cycle:
     """Dates and budget. Once the cycle has opened its opening date is history: it stays."""
     require(program_can_configure(user=by))
     if cycle.has_opened() and opens_at != cycle.opens_at:
@@ -84,8 +88,8 @@ def configuration_is_locked(*, configuration: CycleConfiguration) -> bool:
     return configuration.cycle.has_opened() or configuration.applications.exists()
 
 
-def cycle_configuration_save(*, cycle: Cycle, by: Any, data: dict[str, Any],
-                             note: str = "") -> CycleConfiguration:
+def cycle_configuration_save(*, cycle: Cycle, by: User | AnonymousUser,
+                             data: dict[str, Any], note: str = "") -> CycleConfiguration:
     """Save the cycle's rules: in place while the current version is unlocked, otherwise as a new
     version (earlier applications keep reading theirs)."""
     require(program_can_configure(user=by))
@@ -96,19 +100,21 @@ def cycle_configuration_save(*, cycle: Cycle, by: Any, data: dict[str, Any],
         if current is not None and current.data == data:
             return current
         if current is not None and not configuration_is_locked(configuration=current):
-            current.data, current.note, current.created_by = data, note, by
+            current.data, current.note = data, note
+            current.created_by = signed_in_or_none(by)
             current.save(update_fields=["data", "note", "created_by"])
             return current
         version = (current.version + 1) if current else 1
         try:
             return CycleConfiguration.objects.create(cycle=cycle, version=version, data=data,
-                                                     note=note, created_by=by)
+                                                     note=note, created_by=signed_in_or_none(by))
         except IntegrityError as exc:  # pragma: no cover - two editors at once
             raise ValidationError("Someone saved a new version at the same time; reload.") from exc
 
 
-def decision_body_ensure(*, by: Any, slug: str, name: str, members: list[Any] | None = None,
-                         chair: Any = None) -> DecisionBody:
+def decision_body_ensure(*, by: User | AnonymousUser, slug: str, name: str,
+                         members: list[User] | None = None,
+                         chair: User | None = None) -> DecisionBody:
     """The decision body ``slug`` (created if new), with ``members`` added (none removed)."""
     require(program_can_configure(user=by))
     body, _ = DecisionBody.objects.get_or_create(slug=slug, defaults={"name": name})

@@ -7,8 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils.html import format_html
+
+from playbook.accounts.models import User
 
 from ..models import Agreement, Application
 from ..registry import (
@@ -63,7 +66,7 @@ def state_label(obj: Any, status: str) -> str:
 
 
 @register.simple_tag
-def lifecycle_actions(obj: Any, user: Any) -> list[Any]:
+def lifecycle_actions(obj: Any, user: User | AnonymousUser) -> list[Any]:
     if isinstance(obj, Agreement):
         from ..services.agreements import agreement_actions
 
@@ -80,7 +83,8 @@ def application_pages(app: Application) -> list[tuple[str, str]]:
 
 
 @register.simple_tag
-def panels_for(obj: Any, user: Any, kind: str = "application") -> list[dict[str, Any]]:
+def panels_for(obj: Any, user: User | AnonymousUser,
+               kind: str = "application") -> list[dict[str, Any]]:
     if kind == "ballot":
         return ballot_panels(obj, user)
     if kind == "organization":
