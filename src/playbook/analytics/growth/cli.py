@@ -87,17 +87,9 @@ def run(args: argparse.Namespace) -> int:
         from playbook.analytics.growth.engine import compute_growth
 
         if args.wide:
-            import pyarrow.csv as pacsv
+            from playbook.analytics.growth.data import read_wide_csv
 
-            from playbook.analytics.growth.data import wide_to_long
-
-            try:
-                wide = pacsv.read_csv(args.scores)
-            except (OSError, ValueError) as exc:
-                raise ScoreFileError(
-                    file=args.scores, row=None, column=None, message=str(exc)
-                ) from exc
-            scores: object = wide_to_long(wide, subject=args.subject)
+            scores: object = read_wide_csv(args.scores, subject=args.subject)
         else:
             scores = args.scores
         result = compute_growth(
@@ -115,7 +107,16 @@ def run(args: argparse.Namespace) -> int:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(result.provenance, fh, indent=1)
             os.replace(tmp, args.provenance)
-    except (ScoreFileError, ConfigError) as exc:
+    except ScoreFileError as exc:
+        for line in exc.lines():
+            print(f"playbook growth: {line}", file=sys.stderr)
+        plural = "s" if exc.count != 1 else ""
+        print(
+            f"playbook growth: {exc.file}: {exc.count} problem{plural}; nothing was written",
+            file=sys.stderr,
+        )
+        return 2
+    except ConfigError as exc:
         print(f"playbook growth: {exc}", file=sys.stderr)
         return 2
     except ValueError as exc:
