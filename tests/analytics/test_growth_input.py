@@ -364,3 +364,64 @@ def test_wide_layout_reads_as_the_long_rows(tmp_path: Path) -> None:
         ("2", "2024", "READING", 4, 480.0), ("2", "2025", "READING", 5, 530.0),
         ("3", "2025", "READING", 5, 510.0), ("4", "2024", "READING", 4, 490.0),
     ]  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------
+# the command line: one line per message, never a traceback, nothing written on failure
+
+
+def test_an_internal_error_is_one_line_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import playbook.analytics.growth.engine as engine
+
+    def broken(**_: object) -> None:
+        raise RuntimeError("solver exploded")
+
+    monkeypatch.setattr(engine, "compute_growth", broken)
+    monkeypatch.delenv("PLAYBOOK_DEBUG", raising=False)
+    src = write_rows(tmp_path / "scores.csv", HEADER, GOOD)
+    code, out = growth_cli(tmp_path, src)
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.strip().splitlines() == [
+        "playbook growth: internal error (RuntimeError: solver exploded); nothing was written "
+        "(set PLAYBOOK_DEBUG=1 for the traceback)"
+    ]
+    assert not out.exists()
+
+
+def test_a_failing_provenance_write_leaves_no_results_behind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "scores.csv"
+    pacsv.write_csv(small_state({5: 30}, seed=1), src)
+    missing = tmp_path / "no-such-folder" / "prov.json"
+    code, out = growth_cli(tmp_path, src, "--provenance", str(missing))
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["scores.csv"]
+    assert f"the folder {missing.parent} does not exist" in err
+
+
+def test_an_output_in_a_missing_folder_is_refused_before_computing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = write_rows(tmp_path / "scores.csv", HEADER, GOOD)
+    args = ["growth", "--scores", str(src), "--subject", "READING", "--year", "2025"]
+    code = cli_main([*args, "--out", str(tmp_path / "nowhere" / "out.csv")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert "does not exist" in err[0] and err[0].endswith("nothing was written")
+
+
+def test_a_knots_file_of_the_wrong_shape_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = write_rows(tmp_path / "scores.csv", HEADER, GOOD)
+    knots = tmp_path / "knots.json"
+    knots.write_text('{"READING": {"knots_4": 5, "boundaries_4": [100, 900]}}')
+    code, out = growth_cli(tmp_path, src, "--knots", str(knots))
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and not out.exists()
+    assert err[0].startswith(f"playbook growth: {knots}: not a knots file in the DEMO format")
