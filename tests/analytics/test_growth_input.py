@@ -121,9 +121,33 @@ def test_random_small_cohorts_finish_with_sgps_in_range(
     assert sgp.size == 0 or (sgp.min() >= 1 and sgp.max() <= 99)
     grade = result.table.column("grade").to_numpy()
     has = pc.is_valid(result.table.column("sgp")).to_numpy(zero_copy_only=False)
-    # a grade gets SGPs exactly when a model was fitted for it
+    # a grade gets SGPs exactly when a model was fitted for it; the others are reported
     fitted = {m.grade for m in result.models}
     assert set(np.unique(grade[has]).tolist()) == fitted
+    assert {c.grade: c.n_students for c in result.small_cohorts} == {
+        g: n for g, n in sizes.items() if g not in fitted
+    }
+    if size <= 8:  # fewer students than the one-prior model's 8 coefficients + 1
+        assert 5 not in fitted
+
+
+@pytest.mark.parametrize("size", [1, 2, 8])
+def test_a_grade_too_small_for_a_model_is_reported_not_silent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], size: int
+) -> None:
+    src = tmp_path / "scores.csv"
+    pacsv.write_csv(small_state({4: 40, 5: size}, seed=2), src)
+    code, out = growth_cli(tmp_path, src, "--workers", "1")
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 0
+    students = "student" if size == 1 else "students"
+    assert err[0] == (
+        f"playbook growth: warning: READING grade 5: {size} {students} with a prior score, "
+        "too few for a growth model (it needs at least 9); no SGP for them"
+    )
+    assert f"{40 + size} students, 40 with an SGP, {size} in grades too small" in err[-1]
+    table = pacsv.read_csv(out)
+    assert table.num_rows == 40 + size
 
 
 def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> Path:

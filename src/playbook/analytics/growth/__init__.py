@@ -23,7 +23,7 @@ if TYPE_CHECKING:
         read_wide_csv,
         wide_to_long,
     )
-    from playbook.analytics.growth.engine import GrowthResult, compute_growth
+    from playbook.analytics.growth.engine import GrowthResult, SmallCohort, compute_growth
 
 __all__ = [
     "Cutscores",
@@ -31,6 +31,7 @@ __all__ = [
     "GrowthResult",
     "Problem",
     "ScoreFileError",
+    "SmallCohort",
     "aggregate_growth",
     "compute_growth",
     "load_cutscores",
@@ -54,6 +55,7 @@ _WHERE = {
     "read_wide_csv": "data",
     "wide_to_long": "data",
     "GrowthResult": "engine",
+    "SmallCohort": "engine",
     "compute_growth": "engine",
 }
 

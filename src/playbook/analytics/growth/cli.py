@@ -197,11 +197,15 @@ def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
         raise
     if prov_tmp:
         os.replace(prov_tmp, args.provenance)
+    for cohort in result.small_cohorts:
+        say(f"warning: {cohort.describe(args.subject)}")
     n = result.table.num_rows
     n_sgp = n - result.table.column("sgp").null_count
+    n_small = sum(c.n_students for c in result.small_cohorts)
     print(
-        f"{args.subject} {args.year}: {n} students, {n_sgp} with an SGP, "
-        f"{len(result.models)} models; fingerprint {result.fingerprint} -> {args.out}",
+        f"{args.subject} {args.year}: {n} students, {n_sgp} with an SGP, {n_small} in grades "
+        f"too small for a model, {len(result.models)} models; fingerprint "
+        f"{result.fingerprint} -> {args.out}",
         file=sys.stderr,
     )
     return 0
