@@ -42,8 +42,9 @@ BoolArray = NDArray[np.bool_]
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One located problem: ``row`` counts records with the header as row 1 (``None``: the
-    whole file), ``column`` is the header's name (``None``: the whole row)."""
+    """One located problem: ``row`` is the line in the file where the row starts, the header
+    being row 1 (``None``: the whole file); ``column`` is the header's name (``None``: the
+    whole row)."""
 
     file: str
     row: int | None
@@ -597,7 +598,7 @@ def _read_cells(
 
 def read_scores_csv(path: str | Path) -> pa.Table:
     """Read and check a long score CSV (see :func:`validate_scores`); problems are located at
-    the file's own rows (records, the header is row 1)."""
+    the file's own lines (the header is row 1)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
