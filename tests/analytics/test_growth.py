@@ -422,7 +422,7 @@ def test_bad_input_is_located_and_writes_nothing(
     code = cli_main([*args, "--out", str(out)])
     message = capsys.readouterr().err
     assert code == 2
-    assert str(src) in message and f"row {row}" in message and repr(column) in message
+    assert str(src) in message and f"row {row}, column {column}:" in message
     assert words in message
     assert not out.exists() and list(tmp_path.iterdir()) == [src]
 

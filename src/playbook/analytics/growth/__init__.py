@@ -16,24 +16,29 @@ if TYPE_CHECKING:
     from playbook.analytics.growth.aggregate import aggregate_growth
     from playbook.analytics.growth.config import Cutscores, GrowthConfig, load_cutscores, load_knots
     from playbook.analytics.growth.data import (
+        Problem,
         ScoreFileError,
         read_scores_csv,
         read_sgp_long_sample,
+        read_wide_csv,
         wide_to_long,
     )
-    from playbook.analytics.growth.engine import GrowthResult, compute_growth
+    from playbook.analytics.growth.engine import GrowthResult, SmallCohort, compute_growth
 
 __all__ = [
     "Cutscores",
     "GrowthConfig",
     "GrowthResult",
+    "Problem",
     "ScoreFileError",
+    "SmallCohort",
     "aggregate_growth",
     "compute_growth",
     "load_cutscores",
     "load_knots",
     "read_scores_csv",
     "read_sgp_long_sample",
+    "read_wide_csv",
     "wide_to_long",
 ]
 
@@ -43,11 +48,14 @@ _WHERE = {
     "GrowthConfig": "config",
     "load_cutscores": "config",
     "load_knots": "config",
+    "Problem": "data",
     "ScoreFileError": "data",
     "read_scores_csv": "data",
     "read_sgp_long_sample": "data",
+    "read_wide_csv": "data",
     "wide_to_long": "data",
     "GrowthResult": "engine",
+    "SmallCohort": "engine",
     "compute_growth": "engine",
 }
 

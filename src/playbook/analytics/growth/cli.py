@@ -9,6 +9,11 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playbook.analytics.growth.config import GrowthConfig
 
 
 def configure(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
@@ -56,79 +61,151 @@ def configure(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace],
 
 
 def run(args: argparse.Namespace) -> int:
-    """Compute growth for one subject and year and write the CSV (and provenance)."""
+    """Compute growth for one subject and year and write the CSV (and provenance).
+
+    Exit status 0 on success, 2 for bad input (every problem of a file listed, one line each),
+    1 for an internal error (one line; ``PLAYBOOK_DEBUG=1`` adds the traceback). On failure
+    nothing is written.
+    """
     # one BLAS thread per process: the solver works on many small matrices and parallelises
     # over models with processes instead
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
+    from playbook.analytics.growth.config import ConfigError
+    from playbook.analytics.growth.data import ScoreFileError
+
+    def say(line: str) -> None:
+        print(f"playbook growth: {line}", file=sys.stderr)
+
+    try:
+        return _run(args, say)
+    except ScoreFileError as exc:
+        for line in exc.lines():
+            say(line)
+        plural = "s" if exc.count != 1 else ""
+        say(f"{exc.file}: {exc.count} problem{plural}; nothing was written")
+    except ConfigError as exc:
+        say(f"{exc}; nothing was written")
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        say(f"{where}{exc.strerror or exc}; nothing was written")
+    except KeyboardInterrupt:
+        say("interrupted; nothing was written")
+        return 130
+    except Exception as exc:  # a bug: one line on the command line, the traceback on request
+        if os.environ.get("PLAYBOOK_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        say(
+            f"internal error ({type(exc).__name__}: {exc}); nothing was written "
+            "(set PLAYBOOK_DEBUG=1 for the traceback)"
+        )
+        return 1
+    return 2
+
+
+def _check_writable(path: str, what: str) -> None:
+    from playbook.analytics.growth.config import ConfigError
+
+    parent = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise ConfigError(f"{what} {path} is a folder")
+    if not os.path.isdir(parent):
+        raise ConfigError(f"{what} {path}: the folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise ConfigError(f"{what} {path}: the folder {parent} is not writable")
+
+
+_NOT_THE_FORMAT = (ValueError, TypeError, KeyError, AttributeError, IndexError)
+
+
+def _load_config(args: argparse.Namespace) -> GrowthConfig:
+    """The run's settings; a knots or cutscores file of the wrong shape is a ConfigError."""
     from playbook.analytics.growth.config import (
         ConfigError,
         GrowthConfig,
         load_cutscores,
         load_knots,
     )
-    from playbook.analytics.growth.data import ScoreFileError, write_csv_atomic
+
+    def wrong(kind: str, path: str, exc: Exception) -> ConfigError:
+        return ConfigError(f"{path}: not a {kind} file in the DEMO format ({exc})")
 
     try:
         knots = load_knots(path=args.knots, subject=args.subject) if args.knots else None
-        cutscores = None
-        extra: dict[str, object] = {}
-        if args.cutscores:
+    except ConfigError:
+        raise
+    except _NOT_THE_FORMAT as exc:
+        raise wrong("knots", args.knots, exc) from exc
+    config = GrowthConfig(knots=knots, max_order=args.max_order, workers=args.workers)
+    if args.cutscores:
+        try:
             cutscores, g_cuts, g_labels = load_cutscores(path=args.cutscores, subject=args.subject)
-            if g_cuts is not None and g_labels is not None:
-                extra = {"growth_cuts": g_cuts, "growth_labels": g_labels}
-        config = GrowthConfig(
-            knots=knots,
-            cutscores=cutscores,
-            max_order=args.max_order,
-            workers=args.workers,
-            **extra,  # type: ignore[arg-type]
+        except ConfigError:
+            raise
+        except _NOT_THE_FORMAT as exc:
+            raise wrong("cutscores", args.cutscores, exc) from exc
+        config = replace(config, cutscores=cutscores)
+        if g_cuts is not None and g_labels is not None:
+            config = replace(config, growth_cuts=g_cuts, growth_labels=g_labels)
+    return config
+
+
+def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
+    import json
+    import tempfile
+
+    from playbook.analytics.growth.config import ConfigError
+    from playbook.analytics.growth.data import read_wide_csv, write_csv_atomic
+
+    _check_writable(args.out, "--out")
+    if args.provenance:
+        _check_writable(args.provenance, "--provenance")
+    outputs = [os.path.abspath(p) for p in (args.out, args.provenance) if p]
+    if os.path.abspath(args.scores) in outputs or len(set(outputs)) < len(outputs):
+        raise ConfigError("--scores, --out and --provenance must be different files")
+    config = _load_config(args)
+    from playbook.analytics.growth.engine import compute_growth
+
+    scores = read_wide_csv(args.scores, subject=args.subject) if args.wide else args.scores
+    result = compute_growth(
+        scores=scores,
+        subject=args.subject,
+        year=args.year,
+        config=config,
+    )
+    # both files go to temporary names first and are renamed only when both are complete
+    prov_tmp = None
+    if args.provenance:
+        fd, prov_tmp = tempfile.mkstemp(
+            prefix=f".{os.path.basename(args.provenance)}.",
+            suffix=".tmp",
+            dir=os.path.dirname(os.path.abspath(args.provenance)),
         )
-        from playbook.analytics.growth.engine import compute_growth
-
-        if args.wide:
-            import pyarrow.csv as pacsv
-
-            from playbook.analytics.growth.data import wide_to_long
-
-            try:
-                wide = pacsv.read_csv(args.scores)
-            except (OSError, ValueError) as exc:
-                raise ScoreFileError(
-                    file=args.scores, row=None, column=None, message=str(exc)
-                ) from exc
-            scores: object = wide_to_long(wide, subject=args.subject)
-        else:
-            scores = args.scores
-        result = compute_growth(
-            scores=scores,
-            subject=args.subject,
-            year=args.year,
-            config=config,
-        )
-        write_csv_atomic(result.table, args.out)
-        if args.provenance:
-            import json
-            import tempfile
-
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(args.provenance)))
+        try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(result.provenance, fh, indent=1)
-            os.replace(tmp, args.provenance)
-    except (ScoreFileError, ConfigError) as exc:
-        print(f"playbook growth: {exc}", file=sys.stderr)
-        return 2
-    except ValueError as exc:
-        print(f"playbook growth: {args.scores}: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"playbook growth: {exc}", file=sys.stderr)
-        return 2
+        except BaseException:
+            os.unlink(prov_tmp)
+            raise
+    try:
+        write_csv_atomic(result.table, args.out)
+    except BaseException:
+        if prov_tmp:
+            os.unlink(prov_tmp)
+        raise
+    if prov_tmp:
+        os.replace(prov_tmp, args.provenance)
+    for cohort in result.small_cohorts:
+        say(f"warning: {cohort.describe(args.subject)}")
     n = result.table.num_rows
     n_sgp = n - result.table.column("sgp").null_count
+    n_small = sum(c.n_students for c in result.small_cohorts)
     print(
-        f"{args.subject} {args.year}: {n} students, {n_sgp} with an SGP, "
-        f"{len(result.models)} models; fingerprint {result.fingerprint} -> {args.out}",
+        f"{args.subject} {args.year}: {n} students, {n_sgp} with an SGP, {n_small} in grades "
+        f"too small for a model, {len(result.models)} models; fingerprint "
+        f"{result.fingerprint} -> {args.out}",
         file=sys.stderr,
     )
     return 0

@@ -5,290 +5,763 @@ The engine's input is a long table with one row per student, year and subject::
     student_id, year, subject, grade, scale_score
 
 (other columns are ignored). ``student_id``, ``year`` and ``subject`` are text, ``grade`` an
-integer and ``scale_score`` a number; an empty score means "not tested" and the row is dropped.
-Years are ordered numerically when they all look like numbers, else as text (``2024_2025``).
+integer and ``scale_score`` a number of at least 0; only an empty score means "not tested" (the
+row is dropped): ``NA``, ``null`` and other words are refused. Years are ordered numerically
+when they all look like numbers, else as text (``2024_2025``).
+
+A file is checked whole before anything is computed: every problem is located (file, row with
+the header as row 1, column), the first :data:`ERROR_LIMIT` are listed and all are counted.
 """
 
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 REQUIRED_COLUMNS = ("student_id", "year", "subject", "grade", "scale_score")
+ERROR_LIMIT = 100
 _NUMBER = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
+# words that spreadsheets, R and pandas write for a missing value; only an empty cell is one here
+_MISSING_WORDS = frozenset(
+    {"na", "n/a", "#n/a", "nan", "-nan", "null", "none", "<na>", "nil", "missing", ".", "-"}
+)
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One located problem: ``row`` is the line in the file where the row starts, the header
+    being row 1 (``None``: the whole file); ``column`` is the header's name (``None``: the
+    whole row)."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}"
 
 
 class ScoreFileError(ValueError):
-    """Bad input, located: ``file``, 1-based ``row`` (the header is row 1), ``column``."""
+    """Bad input: ``problems`` (the first :data:`ERROR_LIMIT`, in file order) and ``count``
+    (all of them). ``file``, ``row``, ``column`` and ``message`` are the first problem's."""
 
-    def __init__(self, *, file: str, row: int | None, column: str | None, message: str) -> None:
+    def __init__(self, problems: Sequence[Problem], *, count: int | None = None) -> None:
+        if not problems:
+            raise ValueError("a ScoreFileError needs at least one problem")
+        self.problems = list(problems[:ERROR_LIMIT])
+        self.count = max(count if count is not None else len(problems), len(self.problems))
+        first = self.problems[0]
+        self.file = first.file
+        self.row = first.row
+        self.column = first.column
+        self.message = first.message
+        super().__init__(self.report())
+
+    @classmethod
+    def at(cls, *, file: str, row: int | None, column: str | None, message: str) -> ScoreFileError:
+        """A single problem."""
+        return cls([Problem(file, row, column, message)])
+
+    def lines(self) -> list[str]:
+        """One line per listed problem, then ``... and N more`` when some were left off."""
+        out = [str(p) for p in self.problems]
+        if self.count > len(self.problems):
+            out.append(f"... and {self.count - len(self.problems)} more")
+        return out
+
+    def report(self) -> str:
+        if self.count == 1:
+            return str(self.problems[0])
+        return "\n".join([f"{self.file}: {self.count} problems", *self.lines()])
+
+
+class _Found:
+    """Problems of one file gathered per check (arrays of rows), listed in file order."""
+
+    def __init__(self, file: str, columns: Sequence[str]) -> None:
         self.file = file
-        self.row = row
-        self.column = column
-        self.message = message
-        where = file
-        if row is not None:
-            where += f", row {row}"
-        if column is not None:
-            where += f", column {column!r}"
-        super().__init__(f"{where}: {message}")
+        self._pos = {c: i for i, c in enumerate(columns)}
+        self._parts: list[tuple[IntArray, IntArray, str | None, Callable[[int], str]]] = []
+        self.count = 0
+
+    def add(self, row: int | None, column: str | None, message: str) -> None:
+        self.add_rows(
+            np.array([-1 if row is None else row]), np.zeros(1, np.int64), column, lambda _: message
+        )
+
+    def add_rows(
+        self, rows: IntArray, index: IntArray, column: str | None, message: Callable[[int], str]
+    ) -> None:
+        """Problems at file ``rows``; ``message(i)`` words the one at table index ``index[k]``."""
+        if rows.size:
+            self._parts.append((rows, index, column, message))
+            self.count += int(rows.size)
+
+    def add_mask(
+        self, mask: BoolArray, rows: IntArray, column: str | None, message: Callable[[int], str]
+    ) -> None:
+        index = np.flatnonzero(mask)
+        self.add_rows(rows[index], index, column, message)
+
+    def error(self) -> ScoreFileError | None:
+        if not self.count:
+            return None
+        rows = np.concatenate([p[0] for p in self._parts])
+        pos = np.concatenate(
+            [np.full(p[0].size, self._pos.get(p[2] or "", -1)) for p in self._parts]
+        )
+        part = np.concatenate([np.full(p[0].size, k) for k, p in enumerate(self._parts)])
+        k_in = np.concatenate([np.arange(p[0].size) for p in self._parts])
+        first = np.lexsort((k_in, part, pos, rows))[:ERROR_LIMIT]
+        listed = []
+        for i in first.tolist():
+            p_rows, p_index, column, message = self._parts[int(part[i])]
+            row = int(p_rows[k_in[i]])
+            listed.append(
+                Problem(self.file, None if row < 0 else row, column, message(int(p_index[k_in[i]])))
+            )
+        return ScoreFileError(listed, count=self.count)
+
+    def raise_if_any(self) -> None:
+        err = self.error()
+        if err is not None:
+            raise err
 
 
-def _first_bad(values: pa.ChunkedArray | pa.Array, *, allow_empty: bool) -> int | None:
-    """Index of the first value that is not a number (empties allowed or not)."""
+# ----------------------------------------------------------------------------------------------
+# cell checks on text columns (each marks the cells it reports in ``bad`` so that a cell is
+# reported once)
+
+
+def _np_bool(values: pa.ChunkedArray | pa.Array) -> BoolArray:
+    return np.array(values.to_numpy(zero_copy_only=False), dtype=bool)  # a writable copy
+
+
+def _text(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    ok = pc.match_substring_regex(values, _NUMBER)
-    if allow_empty:
-        ok = pc.or_(ok, pc.equal(pc.utf8_trim_whitespace(values), ""))
-    ok = pc.fill_null(ok, allow_empty)
-    bad = np.flatnonzero(~np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool))
-    return int(bad[0]) if bad.size else None
+    if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
+        values = pc.cast(values, pa.string())
+    return pc.utf8_trim_whitespace(values)
 
 
-def validate_scores(table: pa.Table, *, source: str = "<table>", header_rows: int = 1) -> pa.Table:
-    """Check a long score table and return it typed: ids/year/subject text, grade int64,
-    scale_score float64, rows without a score removed.
+def _shown(values: pa.ChunkedArray | pa.Array) -> Callable[[int], str]:
+    return lambda i: repr(values[i].as_py())
 
-    Raises :class:`ScoreFileError` naming the row (``index + header_rows + 1``) and column for a
-    missing column, an empty id/year/subject/grade, a grade that is not an integer, a score that
-    is not a finite number, or a second row for the same student, year and subject.
+
+def _empty(values: pa.ChunkedArray | pa.Array) -> BoolArray:
+    import pyarrow.compute as pc
+
+    return _np_bool(pc.fill_null(pc.equal(values, ""), True))
+
+
+def _fixed(message: str) -> Callable[[int], str]:
+    return lambda _: message
+
+
+def _check_filled(
+    found: _Found, name: str, values: pa.ChunkedArray, bad: BoolArray, rows: IntArray
+) -> None:
+    mask = _empty(values) & ~bad
+    found.add_mask(mask, rows, name, lambda _: "is empty; a value is required")
+    bad |= mask
+
+
+def _parse_number(
+    found: _Found,
+    name: str,
+    values: pa.ChunkedArray,
+    bad: BoolArray,
+    rows: IntArray,
+    *,
+    what: str,
+    required: bool,
+    whole: bool,
+    minimum: float | None,
+) -> FloatArray:
+    """Parse trimmed text to float64, NaN where empty or refused.
+
+    Refuses words for "missing" (only an empty cell is missing), other non-numbers, non-finite
+    numbers, numbers below ``minimum``, and fractions when ``whole``; an empty cell too when
+    ``required``.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    missing = [c for c in REQUIRED_COLUMNS if c not in table.column_names]
-    if missing:
-        raise ScoreFileError(
-            file=source,
-            row=1 if header_rows else None,
-            column=missing[0],
-            message=f"missing column(s) {', '.join(missing)}; the header has "
-            f"{', '.join(table.column_names) or 'no columns'}",
+    shown = _shown(values)
+    empty = _empty(values)
+
+    def refuse(mask: BoolArray, message: Callable[[int], str]) -> None:
+        mask &= ~bad
+        found.add_mask(mask, rows, name, message)
+        bad[mask] = True
+
+    if required:
+        refuse(empty.copy(), lambda _: "is empty; a value is required")
+    lowered = pc.utf8_lower(values)
+    word = _np_bool(pc.fill_null(pc.is_in(lowered, pa.array(sorted(_MISSING_WORDS))), False))
+    note = "" if required else ": only an empty cell means not tested"
+    refuse(word, lambda i: f"{shown(i)} is not a {what}{note}")
+    number = _np_bool(pc.fill_null(pc.match_substring_regex(values, _NUMBER), False))
+    refuse(~number & ~empty, lambda i: f"{what} {shown(i)} is not a number")
+    usable = number & ~bad
+    parsed = np.full(len(values), np.nan)
+    if usable.any():
+        kept = pc.if_else(pa.array(usable), values, pa.scalar(None, pa.string()))
+        parsed = np.array(pc.cast(kept, pa.float64()).to_numpy(zero_copy_only=False), float)
+    with np.errstate(invalid="ignore"):
+        refuse(usable & ~np.isfinite(parsed), lambda i: f"{what} {shown(i)} is not a finite number")
+        if whole:
+            frac = usable & ~bad & (parsed != np.round(parsed))
+            refuse(frac, lambda i: f"{what} {shown(i)} is not a whole number")
+        if minimum is not None:
+            low = usable & ~bad & (parsed < minimum)
+            below = "is negative" if minimum == 0 else f"is below the minimum {minimum:g}"
+            refuse(low, lambda i: f"{what} {shown(i)} {below}")
+    parsed[bad | ~usable] = np.nan
+    return parsed
+
+
+def _check_unique(
+    found: _Found,
+    keys: Sequence[pa.ChunkedArray | pa.Array],
+    eligible: BoolArray,
+    rows: IntArray,
+    column: str,
+    message: Callable[[int, int], str],
+) -> None:
+    """Refuse every repeat of the same key (``message(i, first)``: table indices)."""
+    idx = np.flatnonzero(eligible)
+    if idx.size < 2:
+        return
+    import pyarrow as pa
+
+    key = np.zeros(idx.size, dtype=np.int64)
+    for values in keys:
+        picked = values.take(pa.array(idx))
+        if isinstance(picked, pa.ChunkedArray):
+            picked = picked.combine_chunks()
+        enc = picked.dictionary_encode()
+        codes = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        # codes stay dense (at most the row count), so the combined key cannot overflow
+        _, inverse = np.unique(key * (len(enc.dictionary) + 1) + codes, return_inverse=True)
+        key = np.asarray(inverse, dtype=np.int64).ravel()
+    order = np.argsort(key, kind="stable")
+    ks = key[order]
+    starts = np.r_[True, ks[1:] != ks[:-1]]
+    if starts.all():
+        return
+    first = idx[order][np.maximum.accumulate(np.where(starts, np.arange(ks.size), 0))]
+    repeat = idx[order][~starts]
+    first_of = dict(zip(repeat.tolist(), first[~starts].tolist(), strict=True))
+    order_in_file = np.sort(repeat)
+    found.add_rows(rows[order_in_file], order_in_file, column, lambda i: message(i, first_of[i]))
+
+
+def _long_duplicates(
+    found: _Found,
+    sid: pa.ChunkedArray,
+    year: pa.ChunkedArray,
+    subject: pa.ChunkedArray,
+    eligible: BoolArray,
+    rows: IntArray,
+) -> None:
+    def message(i: int, j: int) -> str:
+        return (
+            f"a second row for student {sid[i].as_py()!r}, year {year[i].as_py()!r}, subject "
+            f"{subject[i].as_py()!r} (first at row {rows[j]})"
         )
 
-    def row_of(i: int) -> int:
-        return i + header_rows + 1
+    _check_unique(found, [sid, year, subject], eligible, rows, "student_id", message)
 
-    if pa.types.is_integer(table.column("grade").type) and (
-        pa.types.is_floating(table.column("scale_score").type)
-        or pa.types.is_integer(table.column("scale_score").type)
-    ):
-        return _validate_typed(table, source=source, row_of=row_of)
 
-    cols: dict[str, pa.ChunkedArray] = {}
-    for name in REQUIRED_COLUMNS:
-        col = table.column(name)
-        if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
-            col = pc.cast(col, pa.string())
-        cols[name] = col
-    for name in ("student_id", "year", "subject", "grade"):
-        empty = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(cols[name]), ""), True)
-        idx = np.flatnonzero(np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool))
-        if idx.size:
-            raise ScoreFileError(
-                file=source, row=row_of(int(idx[0])), column=name, message="empty value"
-            )
-    bad = _first_bad(cols["grade"], allow_empty=False)
-    if bad is not None:
-        raise ScoreFileError(
-            file=source,
-            row=row_of(bad),
-            column="grade",
-            message=f"grade {cols['grade'][bad].as_py()!r} is not a number",
-        )
-    grade_f = pc.cast(pc.utf8_trim_whitespace(cols["grade"]), pa.float64()).to_numpy()
-    frac = np.flatnonzero(grade_f != np.round(grade_f))
-    if frac.size:
-        i = int(frac[0])
-        raise ScoreFileError(
-            file=source,
-            row=row_of(i),
-            column="grade",
-            message=f"grade {cols['grade'][i].as_py()!r} is not a whole number",
-        )
-    bad = _first_bad(cols["scale_score"], allow_empty=True)
-    if bad is not None:
-        raise ScoreFileError(
-            file=source,
-            row=row_of(bad),
-            column="scale_score",
-            message=f"score {cols['scale_score'][bad].as_py()!r} is not a number",
-        )
-    trimmed = pc.utf8_trim_whitespace(cols["scale_score"])
-    trimmed = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
-    score = pc.cast(trimmed, pa.float64()).to_numpy(zero_copy_only=False)
-    nonfinite = np.flatnonzero(np.isinf(score))
-    if nonfinite.size:
-        raise ScoreFileError(
-            file=source,
-            row=row_of(int(nonfinite[0])),
-            column="scale_score",
-            message="score is not finite",
-        )
-    sid = pc.utf8_trim_whitespace(cols["student_id"])
-    year = pc.utf8_trim_whitespace(cols["year"])
-    subject = pc.utf8_trim_whitespace(cols["subject"])
-    _check_duplicates(sid, year, subject, source=source, row_of=row_of)
+def _long_from_text(
+    cols: dict[str, pa.ChunkedArray], bad: dict[str, BoolArray], rows: IntArray, found: _Found
+) -> pa.Table:
+    """Check trimmed text columns of the long format; the typed table (scored rows only)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for name in ("student_id", "year", "subject"):
+        _check_filled(found, name, cols[name], bad[name], rows)
+    grade = _parse_number(
+        found, "grade", cols["grade"], bad["grade"], rows,
+        what="grade", required=True, whole=True, minimum=None,
+    )  # fmt: skip
+    score = _parse_number(
+        found, "scale_score", cols["scale_score"], bad["scale_score"], rows,
+        what="score", required=False, whole=False, minimum=0.0,
+    )  # fmt: skip
+    eligible = ~(bad["student_id"] | bad["year"] | bad["subject"])
+    _long_duplicates(found, cols["student_id"], cols["year"], cols["subject"], eligible, rows)
     out = pa.table(
         {
-            "student_id": sid,
-            "year": year,
-            "subject": subject,
-            "grade": pa.array(grade_f.astype(np.int64)),
+            "student_id": cols["student_id"],
+            "year": cols["year"],
+            "subject": cols["subject"],
+            "grade": pa.array(np.nan_to_num(grade).astype(np.int64)),
             "scale_score": pa.array(score, mask=np.isnan(score)),
         }
     )
     return out.filter(pc.is_valid(out.column("scale_score")))
 
 
-def _validate_typed(table: pa.Table, *, source: str, row_of: Callable[[int], int]) -> pa.Table:
-    """:func:`validate_scores` for a table whose grade and score are already numbers."""
+def _long_from_typed(table: pa.Table, rows: IntArray, found: _Found) -> pa.Table:
+    """The checks of :func:`_long_from_text` for a table whose grade is an integer column and
+    whose score is a number column (nulls are "not tested"; NaN is refused)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    cols = {}
+    cols: dict[str, pa.ChunkedArray] = {}
+    bad: dict[str, BoolArray] = {}
     for name in ("student_id", "year", "subject"):
-        col = table.column(name)
-        if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
-            col = pc.cast(col, pa.string())
-        col = pc.utf8_trim_whitespace(col)
-        empty = pc.fill_null(pc.equal(col, ""), True)
-        if pc.any(empty).as_py():
-            i = int(np.flatnonzero(empty.to_numpy(zero_copy_only=False))[0])
-            raise ScoreFileError(file=source, row=row_of(i), column=name, message="empty value")
-        cols[name] = col
+        cols[name] = _text(table.column(name))
+        bad[name] = np.zeros(table.num_rows, dtype=bool)
+        _check_filled(found, name, cols[name], bad[name], rows)
     grade = table.column("grade")
-    if grade.null_count:
-        i = int(np.flatnonzero(pc.is_null(grade).to_numpy(zero_copy_only=False))[0])
-        raise ScoreFileError(file=source, row=row_of(i), column="grade", message="empty value")
-    score = pc.cast(table.column("scale_score"), pa.float64())
-    values = score.to_numpy(zero_copy_only=False)
-    bad = np.flatnonzero(np.isinf(values))
-    if bad.size:
-        raise ScoreFileError(
-            file=source,
-            row=row_of(int(bad[0])),
-            column="scale_score",
-            message="score is not finite",
-        )
-    _check_duplicates(
-        cols["student_id"], cols["year"], cols["subject"], source=source, row_of=row_of
+    found.add_mask(
+        _np_bool(pc.is_null(grade)), rows, "grade", lambda _: "is empty; a value is required"
     )
+    score = pc.cast(table.column("scale_score"), pa.float64())
+    values = np.asarray(score.to_numpy(zero_copy_only=False), dtype=np.float64)
+    missing = _np_bool(pc.is_null(score))
+    with np.errstate(invalid="ignore"):
+        nan = np.isnan(values) & ~missing
+        found.add_mask(
+            nan, rows, "scale_score", lambda _: "score is NaN; leave it empty for not tested"
+        )
+        found.add_mask(
+            np.isinf(values), rows, "scale_score", lambda i: f"score {values[i]!r} is not finite"
+        )
+        found.add_mask(
+            values < 0,
+            rows,
+            "scale_score",
+            lambda i: f"score {values[i]:g} is negative",
+        )
+    eligible = ~(bad["student_id"] | bad["year"] | bad["subject"])
+    _long_duplicates(found, cols["student_id"], cols["year"], cols["subject"], eligible, rows)
     out = pa.table({**cols, "grade": pc.cast(grade, pa.int64()), "scale_score": score})
     return out.filter(pc.is_valid(out.column("scale_score")))
 
 
-def _codes(values: pa.ChunkedArray) -> tuple[np.ndarray, int]:
+def _is_typed(table: pa.Table) -> bool:
     import pyarrow as pa
 
-    enc = values.combine_chunks().dictionary_encode() if values.num_chunks else None
-    if enc is None:
-        return np.zeros(0, dtype=np.int64), 0
-    assert isinstance(enc, pa.DictionaryArray)
-    return enc.indices.to_numpy().astype(np.int64), len(enc.dictionary)
-
-
-def _check_duplicates(
-    sid: pa.ChunkedArray,
-    year: pa.ChunkedArray,
-    subject: pa.ChunkedArray,
-    *,
-    source: str,
-    row_of: object,
-) -> None:
-    s_codes, _ = _codes(sid)
-    y_codes, n_y = _codes(year)
-    j_codes, n_j = _codes(subject)
-    if s_codes.size < 2:
-        return
-    key = (s_codes * max(n_y, 1) + y_codes) * max(n_j, 1) + j_codes
-    order = np.argsort(key, kind="stable")
-    same = np.flatnonzero(key[order][1:] == key[order][:-1])
-    if not same.size:
-        return
-    # the duplicate that appears earliest in the file (as its second occurrence)
-    later = order[same + 1]
-    first = order[same]
-    k = int(np.argmin(later))
-    i, j = int(later[k]), int(first[k])
-    assert callable(row_of)
-    raise ScoreFileError(
-        file=source,
-        row=row_of(i),
-        column="student_id",
-        message=f"duplicate row for student {sid[i].as_py()!r}, year {year[i].as_py()!r}, "
-        f"subject {subject[i].as_py()!r} (first at row {row_of(j)})",
+    score = table.column("scale_score").type
+    return pa.types.is_integer(table.column("grade").type) and (
+        pa.types.is_floating(score) or pa.types.is_integer(score)
     )
 
 
+def validate_scores(table: pa.Table, *, source: str = "<table>", header_rows: int = 1) -> pa.Table:
+    """Check a long score table and return it typed: ids/year/subject text, grade int64,
+    scale_score float64, rows without a score removed.
+
+    Raises :class:`ScoreFileError` listing every problem (the first :data:`ERROR_LIMIT`), each
+    at row ``index + header_rows + 1`` and its column: a missing column, an empty
+    id/year/subject/grade, a grade that is not a whole number, a score that is not a finite
+    number of at least 0 (``NA`` and other words included; null or an empty string is "not
+    tested"), a second row for the same student, year and subject.
+    """
+    import pyarrow as pa
+
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.column_names]
+    if missing:
+        raise _missing_columns(missing, table.column_names, source, 1 if header_rows else None)
+    rows = np.arange(table.num_rows, dtype=np.int64) + header_rows + 1
+    found = _Found(source, table.column_names)
+    if _is_typed(table):
+        out = _long_from_typed(table, rows, found)
+    else:
+        cols = {name: _text(table.column(name)) for name in REQUIRED_COLUMNS}
+        bad = {name: np.zeros(table.num_rows, dtype=bool) for name in REQUIRED_COLUMNS}
+        out = _long_from_text(cols, bad, rows, found)
+    found.raise_if_any()
+    assert isinstance(out, pa.Table)
+    return out
+
+
+def _missing_columns(
+    missing: Sequence[str], header: Sequence[str], source: str, row: int | None
+) -> ScoreFileError:
+    has = ", ".join(header) or "no columns"
+    return ScoreFileError(
+        [Problem(source, row, name, f"missing column (the header has {has})") for name in missing]
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# reading CSV files
+
+
+def _read_header(path: str | Path, source: str) -> list[str]:
+    """The header's names (trimmed); refuses an unreadable or empty file, a non-UTF-8 header."""
+    try:
+        with open(path, "rb") as fh:
+            first = fh.readline()
+    except OSError as exc:
+        raise ScoreFileError.at(
+            file=source, row=None, column=None, message=f"cannot read: {exc.strerror or exc}"
+        ) from exc
+    if not first:
+        raise ScoreFileError.at(
+            file=source, row=None, column=None, message="the file is empty; expected a header row"
+        )
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScoreFileError.at(
+            file=source, row=1, column=None, message="the header is not UTF-8 text " + _SAVE_AS
+        ) from exc
+    names = [h.strip() for h in next(csv.reader([text]), [])]
+    if not any(names):
+        raise ScoreFileError.at(file=source, row=1, column=None, message="the header row is empty")
+    return names
+
+
+_SAVE_AS = "(save the file as CSV UTF-8)"
+
+
+def _check_header(header: Sequence[str], wanted: Sequence[str], source: str) -> None:
+    missing = [c for c in wanted if c not in header]
+    if missing:
+        raise _missing_columns(missing, header, source, 1)
+    twice = [c for c in wanted if header.count(c) > 1]
+    if twice:
+        raise ScoreFileError(
+            [Problem(source, 1, c, "appears more than once in the header") for c in twice]
+        )
+
+
+def _arrow_names(header: Sequence[str]) -> list[str]:
+    """Column names for the reader: the header's, repeats (of ignored columns) made unique."""
+    seen: set[str] = set()
+    out = []
+    for i, name in enumerate(header):
+        out.append(name if name not in seen else f"{name} ({i + 1})")
+        seen.add(name)
+    return out
+
+
+@dataclass(slots=True)
+class _Cells:
+    columns: dict[str, pa.ChunkedArray]  # trimmed text
+    bad: dict[str, BoolArray]  # cells already refused (not UTF-8)
+    rows: IntArray  # each table row's line in the file (header = 1)
+
+
+def _invalid_utf8(values: pa.ChunkedArray) -> BoolArray:
+    """Which cells of a binary column are not valid UTF-8 (only cells with non-ASCII bytes are
+    decoded one by one)."""
+    out = np.zeros(len(values), dtype=bool)
+    start = 0
+    for chunk in values.chunks:
+        n = len(chunk)
+        data_buf = chunk.buffers()[2] if n else None
+        if data_buf is not None and data_buf.size:
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[
+                chunk.offset : chunk.offset + n + 1
+            ]
+            data = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
+            high = np.flatnonzero(data >= 0x80) + offsets[0]
+            for c in np.unique(np.searchsorted(offsets, high, side="right") - 1).tolist():
+                try:
+                    chunk[c].as_py().decode("utf-8")
+                except UnicodeDecodeError:
+                    out[start + c] = True
+        start += n
+    return out
+
+
+def _count_lines(path: str | Path) -> int:
+    n, last = 0, b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 24):
+            n += chunk.count(b"\n")
+            last = chunk[-1:]
+    return n + (1 if last not in (b"", b"\n") else 0)
+
+
+def _read_cells(
+    path: str | Path, *, header: Sequence[str], wanted: Sequence[str], found: _Found
+) -> _Cells:
+    """Read ``wanted`` columns as text, locating every row at its line in the file (header =
+    line 1; a row whose quoted value spans lines is at the line where it starts). Rows with the
+    wrong number of fields and cells that are not UTF-8 are refused (into ``found``); blank
+    rows (every wanted cell empty) are skipped."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    names = _arrow_names(header)
+    n_fields = len(header)
+    invalid: list[tuple[int, int, str]] = []  # record number, fields, text
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        invalid.append((row.number if row.number is not None else -1, row.actual_columns, row.text))
+        return "skip"
+
+    def read(columns: Sequence[str]) -> pa.Table:
+        invalid.clear()
+        return pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                invalid_row_handler=on_invalid, ignore_empty_lines=False, newlines_in_values=True
+            ),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=list(columns),
+                column_types={c: pa.binary() for c in columns},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+    table = read(wanted)
+    # record number (header = 1) of table row i: i + 2 plus the skipped records before it
+    skipped = np.sort(np.asarray([r for r, _, _ in invalid], dtype=np.int64))
+    i2 = np.arange(table.num_rows, dtype=np.int64) + 2
+    records = i2 + np.searchsorted(skipped - np.arange(skipped.size), i2, side="right")
+    n_records = 1 + table.num_rows + len(invalid)
+    line_of = np.arange(n_records + 1, dtype=np.int64)  # record -> line: the same, unless...
+    if _count_lines(path) != n_records:
+        # ... quoted values span lines: count the line breaks inside each record
+        whole = read(names)
+        inside = np.zeros(n_records + 1, dtype=np.int64)
+        for name in names:
+            inside[records] += np.asarray(
+                pc.count_substring(whole.column(name), "\n").to_numpy(zero_copy_only=False),
+                dtype=np.int64,
+            )
+        for r, _, text in invalid:
+            if r > 0:
+                inside[r] = text.count("\n")
+        line_of[1:] = np.arange(1, n_records + 1) + np.cumsum(inside)[:-1]
+    for r, got, text in invalid:
+        row = int(line_of[r]) if 0 < r <= n_records else None
+        if not text.strip():
+            continue  # a line of spaces: blank
+        if got < n_fields:
+            fields = f"{got} field{'s' if got != 1 else ''}"
+            found.add(
+                row,
+                header[got],
+                f"the row has {fields} but the header has {n_fields} columns; "
+                f"the values from column {header[got]} on are missing",
+            )
+        else:
+            found.add(
+                row,
+                None,
+                f"the row has {got} fields but the header has {n_fields} columns "
+                "(a value with a comma that is not in quotes?)",
+            )
+    rows = line_of[records]
+    blank = np.ones(table.num_rows, dtype=bool)
+    for name in wanted:
+        blank &= _np_bool(pc.equal(pc.binary_length(table.column(name)), 0))
+    if blank.any():
+        table = table.filter(pa.array(~blank))
+        rows = rows[~blank]
+    columns: dict[str, pa.ChunkedArray] = {}
+    bad: dict[str, BoolArray] = {}
+    for name in wanted:
+        raw = table.column(name)
+        bad[name] = _invalid_utf8(raw)
+        found.add_mask(bad[name], rows, name, lambda _: "is not UTF-8 text " + _SAVE_AS)
+        if bad[name].any():
+            raw = pc.if_else(pa.array(bad[name]), pa.scalar(b"", pa.binary()), raw)
+        columns[name] = pc.utf8_trim_whitespace(pc.cast(raw, pa.string()))
+    return _Cells(columns=columns, bad=bad, rows=rows)
+
+
 def read_scores_csv(path: str | Path) -> pa.Table:
-    """Read and check a long score CSV (see :func:`validate_scores`)."""
+    """Read and check a long score CSV (see :func:`validate_scores`); problems are located at
+    the file's own lines (the header is row 1)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     source = str(path)
+    header = _read_header(path, source)
+    _check_header(header, REQUIRED_COLUMNS, source)
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            header = next(csv.reader(fh), [])
-    except OSError as exc:
-        raise ScoreFileError(
-            file=source, row=None, column=None, message=exc.strerror or ""
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise ScoreFileError(file=source, row=1, column=None, message="not UTF-8 text") from exc
-    header = [h.strip() for h in header]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise ScoreFileError(
-            file=source,
-            row=1,
-            column=missing[0],
-            message=f"missing column(s) {', '.join(missing)}; the header has "
-            f"{', '.join(header) or 'no columns'}",
-        )
-    read_options = pacsv.ReadOptions(column_names=header, skip_rows=1)
-    text = {c: pa.string() for c in ("student_id", "year", "subject")}
-    try:
-        # fast path: numbers parsed while reading; any parse error falls back to reading text,
-        # where the checks below locate it
+        # fast path: numbers parsed while reading; any problem sends the file to the careful
+        # reading below, which locates it
         typed = pacsv.read_csv(
             path,
-            read_options=read_options,
+            read_options=pacsv.ReadOptions(column_names=_arrow_names(header), skip_rows=1),
             convert_options=pacsv.ConvertOptions(
                 include_columns=list(REQUIRED_COLUMNS),
-                column_types={**text, "grade": pa.int64(), "scale_score": pa.float64()},
+                column_types={
+                    **{c: pa.string() for c in ("student_id", "year", "subject")},
+                    "grade": pa.int64(),
+                    "scale_score": pa.float64(),
+                },
                 strings_can_be_null=False,
+                null_values=[""],
             ),
         )
     except pa.ArrowInvalid:
         typed = None
-    if typed is not None and typed.column("grade").null_count == 0:
-        return validate_scores(typed, source=source)
+    if typed is not None:
+        scratch = _Found(source, header)
+        out = _long_from_typed(typed, np.arange(typed.num_rows, dtype=np.int64) + 2, scratch)
+        if not scratch.count:
+            return out
+    found = _Found(source, header)
+    cells = _read_cells(path, header=header, wanted=REQUIRED_COLUMNS, found=found)
+    out = _long_from_text(cells.columns, cells.bad, cells.rows, found)
+    found.raise_if_any()
+    return out
+
+
+def _wide_fast(
+    path: str | Path, header: Sequence[str], id_column: str, pairs: Sequence[tuple[str, str]]
+) -> pa.Table | None:
+    """The wide file read with numbers parsed, if it passes every check; else ``None`` (the
+    careful reading then locates the problems)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    types = {id_column: pa.string()}
+    for g_col, s_col in pairs:
+        types[g_col], types[s_col] = pa.int64(), pa.float64()
     try:
         table = pacsv.read_csv(
             path,
-            read_options=read_options,
+            read_options=pacsv.ReadOptions(column_names=_arrow_names(header), skip_rows=1),
             convert_options=pacsv.ConvertOptions(
-                include_columns=list(REQUIRED_COLUMNS),
-                column_types={c: pa.string() for c in REQUIRED_COLUMNS},
+                include_columns=list(types),
+                column_types=types,
                 strings_can_be_null=False,
+                null_values=[""],
             ),
         )
-    except pa.ArrowInvalid as exc:
-        msg = str(exc)
-        m = re.search(r"[Rr]ow #?(\d+)", msg)
-        row = int(m.group(1)) if m else None
-        raise ScoreFileError(file=source, row=row, column=None, message=msg) from exc
-    return validate_scores(table, source=source)
+    except pa.ArrowInvalid:
+        return None
+    ids = pc.utf8_trim_whitespace(table.column(id_column))
+    if pc.any(pc.equal(ids, "")).as_py() or pc.count_distinct(ids).as_py() != table.num_rows:
+        return None
+    for g_col, s_col in pairs:
+        score = table.column(s_col)
+        if pc.any(pc.or_(pc.is_nan(score), pc.less(score, 0.0))).as_py():
+            return None
+        if pc.any(pc.is_inf(score)).as_py():
+            return None
+        if pc.any(pc.and_(pc.is_valid(score), pc.is_null(table.column(g_col)))).as_py():
+            return None
+    return table.set_column(table.column_names.index(id_column), id_column, ids)
+
+
+def read_wide_csv(
+    path: str | Path,
+    *,
+    subject: str,
+    id_column: str = "ID",
+    grade_prefix: str = "GRADE_",
+    score_prefix: str = "SS_",
+) -> pa.Table:
+    """Read and check a CSV in the SGP package's wide layout (``ID, GRADE_<y>..., SS_<y>...``)
+    and return it in the long format (cells without a score are "not tested").
+
+    Refused, at the file's row and column: a header without the ID column or a
+    ``GRADE_<y>``/``SS_<y>`` pair (or with one half of a pair), rows with the wrong number of
+    fields, cells that are not UTF-8, an empty or repeated ID, a grade that is not a whole
+    number, a score that is not a number of at least 0 (``NA`` and other words included), a
+    score whose grade is empty.
+    """
+    import pyarrow as pa
+
+    source = str(path)
+    header = _read_header(path, source)
+    _check_header(header, [id_column], source)
+    grades = {c.removeprefix(grade_prefix): c for c in header if c.startswith(grade_prefix)}
+    scores = {c.removeprefix(score_prefix): c for c in header if c.startswith(score_prefix)}
+    problems = [
+        Problem(source, 1, col, f"has no matching {other}{y} column")
+        for cols, other in ((grades, score_prefix), (scores, grade_prefix))
+        for y, col in cols.items()
+        if y not in (scores if cols is grades else grades)
+    ]
+    years = [y for y in grades if y in scores]
+    if not years and not problems:
+        problems.append(
+            Problem(source, 1, None, f"no {grade_prefix}<year> and {score_prefix}<year> columns")
+        )
+    if problems:
+        raise ScoreFileError(problems)
+    _check_header(header, [*grades.values(), *scores.values()], source)
+    wanted = [id_column, *(grades[y] for y in years), *(scores[y] for y in years)]
+    fast = _wide_fast(path, header, id_column, [(grades[y], scores[y]) for y in years])
+    if fast is not None:
+        return wide_to_long(
+            fast, subject=subject, id_column=id_column, grade_prefix=grade_prefix,
+            score_prefix=score_prefix,
+        )  # fmt: skip
+    found = _Found(source, header)
+    cells = _read_cells(path, header=header, wanted=wanted, found=found)
+    cols, bad, rows = cells.columns, cells.bad, cells.rows
+    _check_filled(found, id_column, cols[id_column], bad[id_column], rows)
+    ids = cols[id_column]
+    _check_unique(
+        found,
+        [ids],
+        ~bad[id_column],
+        rows,
+        id_column,
+        lambda i, j: f"a second row for {id_column} {ids[i].as_py()!r} (first at row {rows[j]})",
+    )
+    parts = []
+    for y in years:
+        g_col, s_col = grades[y], scores[y]
+        grade = _parse_number(
+            found, g_col, cols[g_col], bad[g_col], rows,
+            what="grade", required=False, whole=True, minimum=None,
+        )  # fmt: skip
+        score = _parse_number(
+            found, s_col, cols[s_col], bad[s_col], rows,
+            what="score", required=False, whole=False, minimum=0.0,
+        )  # fmt: skip
+        orphan = ~np.isnan(score) & _empty(cols[g_col]) & ~bad[g_col]
+        found.add_mask(orphan, rows, g_col, _fixed(f"is empty but {s_col} has a score"))
+        keep = ~np.isnan(score) & ~np.isnan(grade)
+        n = int(keep.sum())
+        mask = pa.array(keep)
+        parts.append(
+            pa.table(
+                {
+                    "student_id": ids.filter(mask),
+                    "year": pa.array([y] * n, pa.string()),
+                    "subject": pa.array([subject] * n, pa.string()),
+                    "grade": pa.array(grade[keep].astype(np.int64)),
+                    "scale_score": pa.array(score[keep]),
+                }
+            )
+        )
+    found.raise_if_any()
+    return pa.concat_tables(parts)
 
 
 def wide_to_long(

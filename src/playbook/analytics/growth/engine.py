@@ -89,6 +89,31 @@ class FittedModel:
     stats: SolveStats
 
 
+@dataclass(frozen=True, slots=True)
+class SmallCohort:
+    """A grade whose students with a prior score are too few for even the one-prior model
+    (it needs more distinct ``(prior, score)`` records than its ``coefficients``): none of them
+    gets an SGP."""
+
+    grade: int
+    n_students: int  # tested in the grade this year, with a score in the grade below last year
+    n_distinct: int  # distinct (prior, score) records among them
+    coefficients: int
+
+    def describe(self, subject: str) -> str:
+        """One line naming subject, grade and count."""
+        students = f"{self.n_students} student{'s' if self.n_students != 1 else ''}"
+        distinct = (
+            f" ({self.n_distinct} distinct score pairs)"
+            if self.n_distinct < self.n_students
+            else ""
+        )
+        return (
+            f"{subject} grade {self.grade}: {students} with a prior score{distinct}, too few "
+            f"for a growth model (it needs at least {self.coefficients + 1}); no SGP for them"
+        )
+
+
 @dataclass(slots=True)
 class GrowthResult:
     """Per-student results, the config used (with derived knots), and provenance."""
@@ -100,6 +125,7 @@ class GrowthResult:
     subject: str
     year: str
     models: list[FittedModel] = field(default_factory=list)
+    small_cohorts: list[SmallCohort] = field(default_factory=list)
 
     @property
     def provenance(self) -> dict[str, Any]:
@@ -111,6 +137,10 @@ class GrowthResult:
             "year": self.year,
             "models": [
                 {"grade": m.grade, "order": m.order, "n": m.n_students} for m in self.models
+            ],
+            "small_cohorts": [
+                {"grade": c.grade, "n": c.n_students, "n_distinct": c.n_distinct}
+                for c in self.small_cohorts
             ],
             "config": self.config.to_json(),
         }
@@ -272,27 +302,37 @@ def resolve_knots(panel: Panel, config: GrowthConfig) -> dict[int, GradeKnots]:
 
 def fit_models(
     panel: Panel, *, knots: Mapping[int, GradeKnots], config: GrowthConfig
-) -> tuple[list[FittedModel], dict[tuple[int, int], tuple[NDArray[np.intp], NDArray[np.int64]]]]:
-    """Fit every (current grade, order) model with a cohort; return the models and, per model,
-    ``(panel rows, SGPs)`` of its cohort."""
+) -> tuple[
+    list[FittedModel],
+    dict[tuple[int, int], tuple[NDArray[np.intp], NDArray[np.int64]]],
+    list[SmallCohort],
+]:
+    """Fit every (current grade, order) model with a cohort; return the models, per model
+    ``(panel rows, SGPs)`` of its cohort, and the grades too small for any model."""
     cy = panel.current
     cur_ok = np.isfinite(panel.score[:, cy])
     max_order = cy if config.max_order is None else min(config.max_order, cy)
     jobs: list[_Job] = []
     rows_of: dict[tuple[int, int], NDArray[np.intp]] = {}
+    small: list[SmallCohort] = []
     for g in sorted({int(v) for v in np.unique(panel.grade[cur_ok, cy])}):
         rows = np.flatnonzero(cur_ok & (panel.grade[:, cy] == g))
         depth = panel.history(rows, back_from=1, grade_at_start=np.full(rows.size, g - 1))
         for k in range(1, max_order + 1):
             member = rows[depth >= k]
             p = 1 + 7 * k
-            if member.size <= p:
+            too_small = member.size <= p
+            n_distinct = member.size
+            if not too_small:
+                priors = np.column_stack([panel.score[member, cy - j] for j in range(1, k + 1)])
+                if member.size < 20 * p:  # small cohort: count distinct observations
+                    pairs = np.column_stack([priors, panel.score[member, cy]])
+                    n_distinct = np.unique(pairs, axis=0).shape[0]
+                    too_small = n_distinct <= p
+            if too_small:
+                if k == 1 and member.size:
+                    small.append(SmallCohort(g, int(member.size), int(n_distinct), p))
                 break
-            priors = np.column_stack([panel.score[member, cy - j] for j in range(1, k + 1)])
-            if member.size < 20 * p:  # small cohort: count distinct observations
-                distinct = np.unique(np.column_stack([priors, panel.score[member, cy]]), axis=0)
-                if distinct.shape[0] <= p:
-                    break
             prior_grades = tuple(g - j for j in range(1, k + 1))
             missing = [pg for pg in prior_grades if pg not in knots]
             if missing:
@@ -328,7 +368,7 @@ def fit_models(
         )
         sgps[(g, k)] = (rows_of[(g, k)], sgp)
     models.sort(key=lambda m: (m.grade, m.order))
-    return models, sgps
+    return models, sgps, small
 
 
 def growth_level_labels(
@@ -352,6 +392,8 @@ def compute_growth(
     The result's table has one row per student tested in ``subject`` in ``year``: the SGP from
     the highest order available (null when the student has no prior), its order, the SGP of
     every order, the growth level and, with ``config.cutscores``, the targets and statuses.
+    Grades whose students with a prior are too few for a model are listed in
+    ``small_cohorts`` (those students have no SGP).
     """
     import pyarrow as pa
 
@@ -365,7 +407,7 @@ def compute_growth(
     panel = build_panel(table, subject=subject, year=year_s)
     knots = resolve_knots(panel, config)
     used = config if config.knots is not None else config.with_knots(knots)
-    models, sgps = fit_models(panel, knots=knots, config=config)
+    models, sgps, small = fit_models(panel, knots=knots, config=config)
     cy = panel.current
     rows = np.flatnonzero(np.isfinite(panel.score[:, cy]))
     pos = np.full(panel.grade.shape[0], -1, dtype=np.int64)
@@ -413,4 +455,5 @@ def compute_growth(
         subject=subject,
         year=year_s,
         models=models,
+        small_cohorts=small,
     )

@@ -635,8 +635,16 @@ def fit_quantiles_many(
             if not mine.size:
                 continue
             ts = np.array([tasks[pending[i]][1] for i in mine.tolist()], dtype=np.intp)
+            local = basis[mine] - pr.offset
+            # A fit whose band kept fewer than p observations has no vertex (``good`` is
+            # false): its basis holds padding, not observations of this problem. Give it a
+            # placeholder basis of this problem's own rows; it fails the certificate anyway
+            # (``ok &= good``) and is refitted with a wider band.
+            no_vertex = ~good[mine]
+            if no_vertex.any():
+                local[no_vertex] = np.arange(p)
             ok_q, dg_q, r_q = _certify(
-                pr.x, pr.y, pr.u, pr.b_all[ts], beta_v[mine], basis[mine] - pr.offset, pr.tol_r
+                pr.x, pr.y, pr.u, pr.b_all[ts], beta_v[mine], local, pr.tol_r
             )
             ok[mine], degen[mine] = ok_q, dg_q
             for k, i in enumerate(mine.tolist()):
@@ -811,6 +819,9 @@ def _polish(
                 beta_v[j] = np.linalg.solve(xb[j], y[basis[j]])
             except np.linalg.LinAlgError:
                 good[j] = False
+    # without a full basis there is no vertex: keep the interior point (its residuals decide
+    # which fixed observations to release)
+    beta_v[~good] = beta_ip[~good]
     return np.asarray(beta_v, dtype=np.float64), basis, good
 
 
