@@ -43,6 +43,8 @@ from pydantic import (
 from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 from pydantic_core.core_schema import ErrorType
 
+from playbook.core.money import CENT
+
 # --- the vocabularies -------------------------------------------------------------------------
 
 # Applicant types, derived from the registry (see ``eligibility.applicant_type``).
@@ -115,7 +117,6 @@ KEY_MESSAGE = "required key of lower-case letters, digits and underscores"
 SLUG_MESSAGE = "required short name of lower-case letters, digits and hyphens"
 _KEY = re.compile(r"[a-z0-9_]*[a-z][a-z0-9_]*")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def _decimal(v: Any) -> Decimal:
 def _amount(v: Any) -> Decimal:
     d = _decimal(v)
     try:
-        whole_cents = d == d.quantize(_CENT)
+        whole_cents = d == d.quantize(CENT)
     except InvalidOperation:
         whole_cents = False
     if d < 0 or not whole_cents:
