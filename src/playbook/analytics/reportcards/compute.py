@@ -81,6 +81,9 @@ class ReportCardResult:
     profiles: pa.Table
     timings: dict[str, float] = field(default_factory=dict)
     suppression: SuppressionStats = field(default_factory=SuppressionStats)
+    #: metrics that could not be computed (``component.metric`` -> the reason, e.g. "not
+    #: available: no achievement standard for ela"); their rows keep ``n`` and carry no value.
+    unavailable: dict[str, str] = field(default_factory=dict)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -182,6 +185,36 @@ def _growth(growth: pa.Table | None) -> pa.Table:
     return pa.Table.from_arrays(cols, schema=engines.GROWTH_SCHEMA)
 
 
+#: why a percent-adequate-growth metric has no value when the growth results carry no flags
+NO_ADEQUATE_GROWTH = ("not available: the growth results carry no adequate-growth flags "
+                      "(the growth engine needs an achievement standard's cut scores for them)")
+
+
+def _unavailable(framework: Framework, growth: pa.Table,
+                 given: Mapping[str, str] | None) -> dict[str, str]:
+    """The metrics that cannot be computed, with the reason: those the caller names, and the
+    percent-adequate-growth metrics of a subject whose growth results have SGPs but no
+    adequate-growth flag at all (no achievement standard behind the growth run)."""
+    keys = {f"{c.id}.{m.id}": m for c, m in framework.metrics()}
+    given = dict(given or {})
+    unknown = sorted(set(given) - set(keys))
+    if unknown:
+        raise ValueError(f"unavailable: no metric {', '.join(unknown)} in {framework.name} "
+                         "(use component.metric)")
+    flagged = set(pc.unique(growth.filter(pc.is_valid(growth.column("adequate_growth")))
+                            .column("subject")).to_pylist())
+    with_sgp = set(pc.unique(growth.filter(pc.is_valid(growth.column("sgp")))
+                             .column("subject")).to_pylist())
+    out = {}
+    for key, m in keys.items():
+        if key in given:
+            out[key] = given[key]
+        elif (m.measure == "percent_adequate_growth" and m.subject in with_sgp
+              and m.subject not in flagged):
+            out[key] = NO_ADEQUATE_GROWTH
+    return out
+
+
 # ----------------------------------------------------------------------------------------------
 # The entry point
 
@@ -196,6 +229,7 @@ def compute_report_cards(
     min_n: int = 10,
     spark: Any = None,
     threads: int | None = None,
+    unavailable: Mapping[str, str] | None = None,
 ) -> ReportCardResult:
     """Compute ``framework``'s report cards over one snapshot.
 
@@ -206,7 +240,11 @@ def compute_report_cards(
     and provider rows: the model whose participating students count) and ``locale``.
     ``growth``: the growth engine's per-student results (``student_key, school_year, subject,
     sgp, adequate_growth``) or None. ``min_n``: the smallest published count of students.
-    ``spark``: a SparkSession for ``engine="spark"``.
+    ``spark``: a SparkSession for ``engine="spark"``. ``unavailable``: metrics the caller knows
+    cannot be computed (``component.metric`` -> the reason, e.g. ``"not available: no
+    achievement standard for ela"``); they are published with their counts and no value, and
+    listed with the reason in ``ReportCardResult.unavailable`` (so are percent-adequate-growth
+    metrics whose subject has no adequate-growth flags in ``growth``).
     """
     if min_n < 1:
         raise ValueError("min_n must be at least 1")
@@ -220,7 +258,9 @@ def compute_report_cards(
     sql = report_card_sql(
         pops=pops, schools=ents.members_school.num_rows > 0,
         models=ents.members_model.num_rows > 0)
-    tables = {"growth": _growth(growth), "members_school": ents.members_school,
+    growth_t = _growth(growth)
+    missing_metrics = _unavailable(framework, growth_t, unavailable)
+    tables = {"growth": growth_t, "members_school": ents.members_school,
               "members_model": ents.members_model}
     if engine == "duckdb":
         profiles = engines.run_duckdb(sql=sql, lake_paths=lake_paths, tables=tables,
@@ -241,11 +281,11 @@ def compute_report_cards(
                    relations=rel, min_n=min_n, stats=stats).reshape(grid.shape)
     timings["suppression"] = time.perf_counter() - t2
     t3 = time.perf_counter()
-    results, ratings = _publish(framework, grid, sup, ents, min_n)
+    results, ratings = _publish(framework, grid, sup, ents, min_n, set(missing_metrics))
     timings["publish"] = time.perf_counter() - t3
     return ReportCardResult(framework=framework, engine=engine, min_n=min_n, results=results,
                             ratings=ratings, cells=grid.cells_table(), profiles=profiles,
-                            timings=timings, suppression=stats)
+                            timings=timings, suppression=stats, unavailable=missing_metrics)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -593,7 +633,7 @@ def _levels(m: Metric, framework: Framework, v: NDArray[np.float64]) -> NDArray[
 
 
 def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _Entities,
-             min_n: int) -> tuple[pa.Table, pa.Table]:
+             min_n: int, unavailable: set[str]) -> tuple[pa.Table, pa.Table]:
     n_pages = len(grid.pages)
     pop_of = {k: i for i, k in enumerate(grid.pop_keys)}
     fw = framework.name
@@ -648,6 +688,8 @@ def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _E
         for m in comp.metrics:
             pop = pop_of[m.population]
             v = _metric_values(m, grid, pop, min_n)
+            if f"{comp.id}.{m.id}" in unavailable:
+                v = np.full(v.shape, np.nan)
             n = grid.amount["n"][:, pop, :]
             s = sup[:, pop, :].copy()
             shown = ~s & (n > 0)
