@@ -22,6 +22,7 @@ from playbook.evidence.reportcards import (
     frameworks_load_shipped,
     report_card_run_execute,
     report_card_run_start,
+    run_version,
 )
 from playbook.studentdata.selectors import snapshot_current
 from playbook.studentdata.synth import synth_build
@@ -53,7 +54,8 @@ def test_a_run_stores_cells_and_ratings_with_provenance(state, personas):
     assert run.status == JobStatus.SUCCEEDED, run.message
     print(f"run took {elapsed:.1f}s: {run.message} {run.timings}")
     assert run.snapshot == state and run.framework == fw and run.engine == "duckdb"
-    assert run.code_version == code_version() and run.min_n == settings.PLAYBOOK_MIN_N
+    assert run.code_version == f"{code_version()}; standards ela v1, math v1"
+    assert run.code_version == run_version(framework=fw) and run.min_n == settings.PLAYBOOK_MIN_N
     assert run.created_by == personas.officer and run.progress == 100
     # growth came from the growth engine's stored runs (started where missing)
     assert run.growth_runs
