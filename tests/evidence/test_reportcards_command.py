@@ -1,4 +1,5 @@
-"""``playbook report-cards`` on a state without an achievement standard."""
+"""``playbook report-cards`` on a state without an achievement standard, and when it fails:
+a clear message and exit status, never a traceback, never half the files."""
 
 from __future__ import annotations
 
@@ -21,6 +22,12 @@ def bare_state(personas):  # type: ignore[no-untyped-def]
     """What ``playbook synth`` leaves: a snapshot and the registry, no achievement standard."""
     synth_build(students=2500, seed=11)
     frameworks_load_shipped()
+
+
+@pytest.fixture
+def state(bare_state):  # type: ignore[no-untyped-def]
+    """The same with the synthetic state's achievement standard loaded (as ``playbook demo``)."""
+    standard_from_synthetic_state()
 
 
 def _rows(path):  # type: ignore[no-untyped-def]
@@ -54,3 +61,44 @@ def test_without_an_achievement_standard_what_needs_no_cut_scores_is_computed(
     assert ReportCardRun.objects.filter(framework__slug=SDP).count() == 2
     rows = _rows(again / "results.csv")
     assert any(r["value"] for r in rows if r["metric"] == "ela_adequate_growth")
+
+
+def test_a_failed_run_ends_with_its_message_and_writes_nothing(
+        state, tmp_path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
+    import playbook.analytics.reportcards as rc
+
+    def broken(**kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the lake is unreadable")
+
+    monkeypatch.setattr(rc, "compute_report_cards", broken)
+    out = tmp_path / "out"
+    assert cli_main(["report-cards", "--framework", SDP, "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "playbook report-cards: the run failed: RuntimeError: the lake is unreadable" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+    run = ReportCardRun.objects.get(framework__slug=SDP)
+    assert run.status == "failed" and "the lake is unreadable" in run.message
+
+
+def test_the_files_are_written_all_or_none(
+        state, tmp_path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
+    import playbook.evidence.commands as commands
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    real = commands.shutil.copyfile
+    calls = []
+
+    def copy_once(src, dst):  # type: ignore[no-untyped-def]
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(src, dst)
+
+    monkeypatch.setattr(commands.shutil, "copyfile", copy_once)
+    assert cli_main(["report-cards", "--framework", SDP, "--out", str(out)]) == 1
+    assert "No space left on device" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no staging folder left
