@@ -62,7 +62,8 @@ if TYPE_CHECKING:
 ENGINES = ("duckdb", "spark")
 CELL_BATCH = 20000
 CONTEXT_FIELDS = ("implementation_year", "score_change", "components_rated", "enrollment",
-                  "pct_econ_disadvantaged", "pct_disability", "pct_english_learner", "locale")
+                  "pct_econ_disadvantaged", "pct_disability", "pct_english_learner", "locale",
+                  "not_rated_reason")
 
 
 class ReportCardError(ValueError):

@@ -311,3 +311,28 @@ def test_growth_without_adequate_growth_flags_names_the_metrics_not_available(
         compute_report_cards(framework=_fw(), lake_paths=tiny["paths"],
                              entities=tiny["entities"], growth=None,
                              unavailable={"growth.nope": why})
+
+
+def test_an_entity_without_a_rating_says_why(tiny: dict[str, Any]) -> None:
+    """The reason names each weighted component that could not be rated, in what results.csv
+    shows: too few (published) students, no students tested in its grades, not in its
+    implementation years."""
+    base = _fw()
+    fw = framework_copy(framework=base, version="2", changes={"rating.min_components": 2})
+    res = compute_report_cards(framework=fw, lake_paths=tiny["paths"],
+                               entities=tiny["entities"], growth=tiny["growth"], min_n=3)
+    ratings = {(r["entity_id"], r["year"]): r for r in res.ratings.to_pylist()}
+    assert ratings[(A, Y)]["rating"] == "F" and ratings[(A, Y)]["not_rated_reason"] is None
+    assert ratings[(B, Y)]["rating"] == "Insufficient data"
+    assert ratings[(B, Y)]["not_rated_reason"] == (
+        "1 of the 2 components needed could be rated. Growth: fewer than 5 students.")
+    # grade 5 only: nobody tested; growth outside its implementation years (a model's year 2)
+    fw = framework_copy(framework=base, version="3", changes={
+        "components[achievement].metrics[ela_prof].grades": [5],
+        "components[growth].implementation_years": {"min": 3}})
+    res = compute_report_cards(framework=fw, lake_paths=tiny["paths"],
+                               entities=tiny["entities"], growth=tiny["growth"], min_n=3)
+    model = next(r for r in res.ratings.to_pylist() if r["entity_id"] == "m-x")
+    assert model["not_rated_reason"] == (
+        "No component could be rated. Achievement: no students tested in grade 5; "
+        "Growth: not rated in year 2 of implementation.")
