@@ -5,14 +5,19 @@
 
 writes ``DIR/results.csv`` (one row per published cell) and ``DIR/ratings.csv`` (each entity's
 overall rating per year): the same files the public download offers, since the command goes
-through the office's run service (a finished run with the same inputs is reused).
+through the office's run service (a finished run with the same inputs is reused). Metrics that
+could not be computed are named, one line each, with the reason (e.g. ``growth.ela_adequate_growth:
+not available: no achievement standard for ela``). A run that fails ends with its message and
+exit status 1; either both files are written or neither is.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -60,16 +65,49 @@ def run_report_cards(args: argparse.Namespace) -> int:
         print("playbook report-cards: no such snapshot (import or synthesize data first)",
               file=sys.stderr)
         return 2
-    run = report_card_run_start(framework=framework, snapshot=snapshot, engine=args.engine,
-                                wait=True)
+    try:
+        run = report_card_run_start(framework=framework, snapshot=snapshot, engine=args.engine,
+                                    wait=True)
+    except Exception as exc:  # the run is marked failed with this message; say it, no traceback
+        print(f"playbook report-cards: the run failed: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 1
     if run.status != JobStatus.SUCCEEDED:
         print(f"playbook report-cards: run {run.pk} failed: {run.message}", file=sys.stderr)
         return 1
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    for name, path in report_card_files(run=run).items():
-        target = out / f"{name}.csv"
-        shutil.copyfile(path, target)
+    try:
+        written = _write_files(report_card_files(run=run), args.out)
+    except OSError as exc:
+        print(f"playbook report-cards: could not write {args.out}: {exc}", file=sys.stderr)
+        return 1
+    for target in written:
         print(f"{target}")
     print(f"run #{run.pk}: {framework} on snapshot {snapshot.pk} ({args.engine}); {run.message}")
     return 0
+
+
+def _write_files(files: dict[str, Path], out: Path) -> list[Path]:
+    """Copy the run's files into ``out`` as ``<name>.csv``: all of them or none. They are copied
+    into a temporary folder beside ``out`` first and renamed into place only when every copy
+    succeeded; a folder this call created is removed again if anything fails."""
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    staging: Path | None = None
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".report-cards-", dir=out.parent))
+        staged = []
+        for name, path in files.items():
+            shutil.copyfile(path, staging / f"{name}.csv")
+            staged.append(staging / f"{name}.csv")
+        targets = []
+        for path in staged:
+            os.replace(path, out / path.name)
+            targets.append(out / path.name)
+        return targets
+    except BaseException:
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)

@@ -420,6 +420,8 @@ def card_pdf(*, card: sel.Card) -> bytes:
             f" (score {r.points} of 100)" if r.points is not None else "")), styles["Heading2"]),
     ]
     ctx = r.context or {}
+    if r.points is None and ctx.get("not_rated_reason"):
+        story.append(Paragraph(escape(str(ctx["not_rated_reason"])), styles["BodyText"]))
     ctx_rows = [["Context", "Value"]]
     for key, label in (("enrollment", "Students"), ("pct_econ_disadvantaged",
                        "Economically disadvantaged (%)"), ("pct_disability",

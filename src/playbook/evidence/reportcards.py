@@ -45,7 +45,7 @@ from playbook.studentdata.models import Snapshot, SnapshotFile
 from playbook.studentdata.selectors import snapshot_current, snapshot_paths
 
 from .models import (
-    GrowthRun,
+    AchievementStandard,
     ReportCardCell,
     ReportCardFramework,
     ReportCardPublication,
@@ -62,7 +62,8 @@ if TYPE_CHECKING:
 ENGINES = ("duckdb", "spark")
 CELL_BATCH = 20000
 CONTEXT_FIELDS = ("implementation_year", "score_change", "components_rated", "enrollment",
-                  "pct_econ_disadvantaged", "pct_disability", "pct_english_learner", "locale")
+                  "pct_econ_disadvantaged", "pct_disability", "pct_english_learner", "locale",
+                  "not_rated_reason")
 
 
 class ReportCardError(ValueError):
@@ -153,6 +154,28 @@ def code_version() -> str:
     return f"playbook {__version__}; reportcards {_engine_source_digest()}"
 
 
+def run_version(*, framework: ReportCardFramework) -> str:
+    """What a run's results depend on besides its framework, snapshot, engine and minimum n
+    (stored as the run's ``code_version``, so it decides when a finished run is reused): the
+    code, and for a framework that reads growth the achievement standard in force for each of
+    its subjects (the growth engine's adequate-growth flags come from its cut scores), e.g.
+    ``playbook 0.1.0; reportcards 1a2b3c4d5e6f; standards ela v1, math none``."""
+    subjects = sorted({m.subject for _, m in framework_engine(framework=framework).metrics()
+                       if m.source == "growth"})
+    version = code_version()
+    if not subjects:
+        return version
+    latest = dict(AchievementStandard.objects.filter(subject__in=subjects)
+                  .values("subject").annotate(v=Max("version")).values_list("subject", "v"))
+    standards = ", ".join(f"{s} v{latest[s]}" if s in latest else f"{s} none" for s in subjects)
+    text = f"{version}; standards {standards}"
+    limit = ReportCardRun._meta.get_field("code_version").max_length or 80
+    if len(text) > limit:
+        digest = hashlib.sha256(standards.encode()).hexdigest()[:12]
+        text = f"{version}; standards {digest}"
+    return text
+
+
 def report_card_run_start(
     *, framework: ReportCardFramework, snapshot: Snapshot, engine: str = "duckdb",
     by: User | AnonymousUser | None = None, wait: bool = False,
@@ -162,7 +185,7 @@ def report_card_run_start(
     if engine not in ENGINES:
         raise ReportCardError(f"unknown engine {engine!r} (duckdb or spark)")
     min_n = int(settings.PLAYBOOK_MIN_N)
-    version = code_version()
+    version = run_version(framework=framework)
     done = ReportCardRun.objects.filter(
         framework=framework, snapshot=snapshot, engine=engine, min_n=min_n,
         code_version=version, status=JobStatus.SUCCEEDED,
@@ -185,34 +208,54 @@ def report_card_run_execute(*, run_id: int) -> ReportCardRun:
     return job_execute(run, _execute)
 
 
-def _growth_input(run: ReportCardRun, fw: Any) -> tuple[pa.Table | None, list[int]]:
+def _growth_input(run: ReportCardRun, fw: Any) -> tuple[pa.Table | None, list[int], list[str]]:
     """The growth engine's stored per-student results for every subject the framework reads and
-    every year with a prior year; missing growth runs are computed first (in this job)."""
+    every year with a prior year, from the growth runs with the configuration in force (missing
+    ones are computed first, in this job).
+
+    Also the subjects whose growth results carry no adequate-growth flags: the growth engine
+    computes those only with the subject's achievement standard (its cut scores)."""
     from .growth import growth_run_start
 
     subjects = sorted({m.subject for _, m in fw.metrics() if m.source == "growth"})
     if not subjects:
-        return None, []
+        return None, [], []
     years_file = SnapshotFile.objects.filter(snapshot=run.snapshot, kind="assessments").first()
     years = sorted(int(y) for y in (years_file.school_years if years_file else []))
     wanted = [(s, y) for s in subjects for y in years[1:]]
     tables = []
     ids = []
+    no_flags: set[str] = set()
+    columns = ["student_id", "subject", "year", "sgp", "adequate_growth"]
     for i, (subject, year) in enumerate(wanted):
-        growth = GrowthRun.objects.filter(
-            snapshot=run.snapshot, subject=subject, school_year=year,
-            status=JobStatus.SUCCEEDED,
-        ).order_by("-finished_at", "-id").first()
-        if growth is None:
-            job_progress(run, 2 + int(40 * i / len(wanted)),
-                      f"computing growth for {subject} {year} ({i + 1} of {len(wanted)})")
-            growth = growth_run_start(snapshot=run.snapshot, subject=subject, school_year=year,
-                                      by=run.created_by, wait=True)
+        # the growth run with today's configuration (the achievement standard in force): a
+        # finished one is reused, a missing one computed here
+        job_progress(run, 2 + int(40 * i / len(wanted)),
+                     f"growth for {subject} {year} ({i + 1} of {len(wanted)})")
+        growth = growth_run_start(snapshot=run.snapshot, subject=subject, school_year=year,
+                                  by=run.created_by, wait=True)
+        if growth.status != JobStatus.SUCCEEDED:
+            raise ReportCardError(f"growth run {growth.pk} for {subject} {year} failed: "
+                                  f"{growth.message}")
         ids.append(growth.pk)
-        table = pq.read_table(lake_dir() / growth.results_path,
-                              columns=["student_id", "subject", "year", "sgp", "adequate_growth"])
+        path = lake_dir() / growth.results_path
+        present = set(pq.read_schema(path).names)
+        table = pq.read_table(path, columns=[c for c in columns if c in present])
+        if "adequate_growth" not in present:
+            no_flags.add(subject)
+            table = table.append_column("adequate_growth", pa.nulls(table.num_rows, pa.bool_()))
+        table = table.select(columns)
         tables.append(table.filter(pc.equal(table.column("year"), str(year))))
-    return (pa.concat_tables(tables) if tables else None), ids
+    growth_table = pa.concat_tables(tables, promote_options="permissive") if tables else None
+    return growth_table, ids, sorted(no_flags)
+
+
+def _unavailable_metrics(fw: Any, no_standard: list[str]) -> dict[str, str]:
+    """``component.metric`` -> why it is not available, for the framework's metrics that need
+    an achievement standard the office has not loaded."""
+    return {f"{c.id}.{m.id}": f"not available: no achievement standard for {m.subject}"
+            for c, m in fw.metrics()
+            if m.measure == "percent_adequate_growth" and m.subject in no_standard}
 
 
 def report_card_entities() -> pa.Table:
@@ -244,12 +287,13 @@ def _execute(run: ReportCardRun) -> None:
     fw = framework_engine(framework=run.framework)
     paths = snapshot_paths(snapshot=run.snapshot)
     job_progress(run, 2, "reading growth results")
-    growth, growth_ids = _growth_input(run, fw)
+    growth, growth_ids, no_standard = _growth_input(run, fw)
     job_progress(run, 45, f"computing report cards on {run.engine}")
     entities = report_card_entities()
     result = compute_report_cards(framework=fw, lake_paths=paths, entities=entities,
                                   growth=growth, engine=run.engine,  # type: ignore[arg-type]
-                                  min_n=run.min_n)
+                                  min_n=run.min_n,
+                                  unavailable=_unavailable_metrics(fw, no_standard))
     job_progress(run, 75, "writing results")
     rel = f"results/reportcards/run-{run.pk}"
     target = lake_dir() / rel
@@ -286,9 +330,22 @@ def _execute(run: ReportCardRun) -> None:
         run.status = JobStatus.SUCCEEDED
         run.progress = 100
         run.message = (f"{len(ratings):,} entity-years rated; {res.num_rows:,} published cells, "
-                       f"{sum(cols['suppressed']):,} suppressed")
+                       f"{sum(cols['suppressed']):,} suppressed"
+                       + _unavailable_text(result.unavailable, no_standard))
         run.finished_at = timezone.now()
         run.save()
+
+
+def _unavailable_text(unavailable: dict[str, str], no_standard: list[str]) -> str:
+    """The run message's lines for metrics that could not be computed: one per metric, and what
+    to load."""
+    if not unavailable:
+        return ""
+    lines = [f"{key}: {reason}" for key, reason in unavailable.items()]
+    if no_standard:
+        lines.append(f"To compute them, load the achievement standard (the state's cut scores) "
+                     f"for {' and '.join(no_standard)} and run again.")
+    return ".\n" + "\n".join(lines)
 
 
 def _cells_insert(run: ReportCardRun, cols: dict[str, list[Any]], rows: int) -> None:
@@ -388,4 +445,5 @@ __all__ = [
     "report_card_files",
     "report_card_run_execute",
     "report_card_run_start",
+    "run_version",
 ]

@@ -284,3 +284,55 @@ def test_shipped_frameworks_run_without_growth(tiny: dict[str, Any]) -> None:
         assert res.results.num_rows > 0
         growth_rows = [r for r in res.results.to_pylist() if r["metric"] == "ela_median_sgp"]
         assert growth_rows and all(r["value"] is None for r in growth_rows)
+
+
+def test_growth_without_adequate_growth_flags_names_the_metrics_not_available(
+        tiny: dict[str, Any]) -> None:
+    """Growth results computed without an achievement standard have SGPs but no flags: the
+    median SGP is computed, percent adequate growth is published without a value and named."""
+    from playbook.analytics.reportcards.compute import NO_ADEQUATE_GROWTH
+
+    no_flags = tiny["growth"].drop(["adequate_growth"])
+    res = compute_report_cards(framework=_fw(), lake_paths=tiny["paths"],
+                               entities=tiny["entities"], growth=no_flags, min_n=3)
+    assert res.unavailable == {"growth.ela_adequate": NO_ADEQUATE_GROWTH}
+    assert "achievement standard" in NO_ADEQUATE_GROWTH
+    c = _cell(res, A, "ela_adequate")
+    assert (c["n"], c["value"], c["level"]) == (6, None, None)
+    assert _cell(res, A, "ela_sgp")["value"] == 30.0
+    # the caller's reason wins; an unknown metric is refused
+    why = "not available: no achievement standard for ela"
+    res = compute_report_cards(framework=_fw(), lake_paths=tiny["paths"],
+                               entities=tiny["entities"], growth=tiny["growth"], min_n=3,
+                               unavailable={"growth.ela_adequate": why})
+    assert res.unavailable == {"growth.ela_adequate": why}
+    assert _cell(res, A, "ela_adequate")["value"] is None
+    with pytest.raises(ValueError, match=r"growth\.nope"):
+        compute_report_cards(framework=_fw(), lake_paths=tiny["paths"],
+                             entities=tiny["entities"], growth=None,
+                             unavailable={"growth.nope": why})
+
+
+def test_an_entity_without_a_rating_says_why(tiny: dict[str, Any]) -> None:
+    """The reason names each weighted component that could not be rated, in what results.csv
+    shows: too few (published) students, no students tested in its grades, not in its
+    implementation years."""
+    base = _fw()
+    fw = framework_copy(framework=base, version="2", changes={"rating.min_components": 2})
+    res = compute_report_cards(framework=fw, lake_paths=tiny["paths"],
+                               entities=tiny["entities"], growth=tiny["growth"], min_n=3)
+    ratings = {(r["entity_id"], r["year"]): r for r in res.ratings.to_pylist()}
+    assert ratings[(A, Y)]["rating"] == "F" and ratings[(A, Y)]["not_rated_reason"] is None
+    assert ratings[(B, Y)]["rating"] == "Insufficient data"
+    assert ratings[(B, Y)]["not_rated_reason"] == (
+        "1 of the 2 components needed could be rated. Growth: fewer than 5 students.")
+    # grade 5 only: nobody tested; growth outside its implementation years (a model's year 2)
+    fw = framework_copy(framework=base, version="3", changes={
+        "components[achievement].metrics[ela_prof].grades": [5],
+        "components[growth].implementation_years": {"min": 3}})
+    res = compute_report_cards(framework=fw, lake_paths=tiny["paths"],
+                               entities=tiny["entities"], growth=tiny["growth"], min_n=3)
+    model = next(r for r in res.ratings.to_pylist() if r["entity_id"] == "m-x")
+    assert model["not_rated_reason"] == (
+        "No component could be rated. Achievement: no students tested in grade 5; "
+        "Growth: not rated in year 2 of implementation.")

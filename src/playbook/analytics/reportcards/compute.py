@@ -54,7 +54,8 @@ RESULT_COLUMNS = ["framework", "entity_type", "entity_id", "year", "subgroup", "
                   "metric", "n", "value", "level", "suppressed"]
 RATING_COLUMNS = ["framework", "entity_type", "entity_id", "year", "implementation_year",
                   "rating", "score", "score_change", "components_rated", "enrollment",
-                  "pct_econ_disadvantaged", "pct_disability", "pct_english_learner", "locale"]
+                  "pct_econ_disadvantaged", "pct_disability", "pct_english_learner", "locale",
+                  "not_rated_reason"]
 CONTEXT_COMPONENT = "context"
 SCORE_METRIC = "score"
 
@@ -81,6 +82,9 @@ class ReportCardResult:
     profiles: pa.Table
     timings: dict[str, float] = field(default_factory=dict)
     suppression: SuppressionStats = field(default_factory=SuppressionStats)
+    #: metrics that could not be computed (``component.metric`` -> the reason, e.g. "not
+    #: available: no achievement standard for ela"); their rows keep ``n`` and carry no value.
+    unavailable: dict[str, str] = field(default_factory=dict)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -182,6 +186,36 @@ def _growth(growth: pa.Table | None) -> pa.Table:
     return pa.Table.from_arrays(cols, schema=engines.GROWTH_SCHEMA)
 
 
+#: why a percent-adequate-growth metric has no value when the growth results carry no flags
+NO_ADEQUATE_GROWTH = ("not available: the growth results carry no adequate-growth flags "
+                      "(the growth engine needs an achievement standard's cut scores for them)")
+
+
+def _unavailable(framework: Framework, growth: pa.Table,
+                 given: Mapping[str, str] | None) -> dict[str, str]:
+    """The metrics that cannot be computed, with the reason: those the caller names, and the
+    percent-adequate-growth metrics of a subject whose growth results have SGPs but no
+    adequate-growth flag at all (no achievement standard behind the growth run)."""
+    keys = {f"{c.id}.{m.id}": m for c, m in framework.metrics()}
+    given = dict(given or {})
+    unknown = sorted(set(given) - set(keys))
+    if unknown:
+        raise ValueError(f"unavailable: no metric {', '.join(unknown)} in {framework.name} "
+                         "(use component.metric)")
+    flagged = set(pc.unique(growth.filter(pc.is_valid(growth.column("adequate_growth")))
+                            .column("subject")).to_pylist())
+    with_sgp = set(pc.unique(growth.filter(pc.is_valid(growth.column("sgp")))
+                             .column("subject")).to_pylist())
+    out = {}
+    for key, m in keys.items():
+        if key in given:
+            out[key] = given[key]
+        elif (m.measure == "percent_adequate_growth" and m.subject in with_sgp
+              and m.subject not in flagged):
+            out[key] = NO_ADEQUATE_GROWTH
+    return out
+
+
 # ----------------------------------------------------------------------------------------------
 # The entry point
 
@@ -196,6 +230,7 @@ def compute_report_cards(
     min_n: int = 10,
     spark: Any = None,
     threads: int | None = None,
+    unavailable: Mapping[str, str] | None = None,
 ) -> ReportCardResult:
     """Compute ``framework``'s report cards over one snapshot.
 
@@ -206,7 +241,11 @@ def compute_report_cards(
     and provider rows: the model whose participating students count) and ``locale``.
     ``growth``: the growth engine's per-student results (``student_key, school_year, subject,
     sgp, adequate_growth``) or None. ``min_n``: the smallest published count of students.
-    ``spark``: a SparkSession for ``engine="spark"``.
+    ``spark``: a SparkSession for ``engine="spark"``. ``unavailable``: metrics the caller knows
+    cannot be computed (``component.metric`` -> the reason, e.g. ``"not available: no
+    achievement standard for ela"``); they are published with their counts and no value, and
+    listed with the reason in ``ReportCardResult.unavailable`` (so are percent-adequate-growth
+    metrics whose subject has no adequate-growth flags in ``growth``).
     """
     if min_n < 1:
         raise ValueError("min_n must be at least 1")
@@ -220,7 +259,9 @@ def compute_report_cards(
     sql = report_card_sql(
         pops=pops, schools=ents.members_school.num_rows > 0,
         models=ents.members_model.num_rows > 0)
-    tables = {"growth": _growth(growth), "members_school": ents.members_school,
+    growth_t = _growth(growth)
+    missing_metrics = _unavailable(framework, growth_t, unavailable)
+    tables = {"growth": growth_t, "members_school": ents.members_school,
               "members_model": ents.members_model}
     if engine == "duckdb":
         profiles = engines.run_duckdb(sql=sql, lake_paths=lake_paths, tables=tables,
@@ -241,11 +282,11 @@ def compute_report_cards(
                    relations=rel, min_n=min_n, stats=stats).reshape(grid.shape)
     timings["suppression"] = time.perf_counter() - t2
     t3 = time.perf_counter()
-    results, ratings = _publish(framework, grid, sup, ents, min_n)
+    results, ratings = _publish(framework, grid, sup, ents, min_n, missing_metrics)
     timings["publish"] = time.perf_counter() - t3
     return ReportCardResult(framework=framework, engine=engine, min_n=min_n, results=results,
                             ratings=ratings, cells=grid.cells_table(), profiles=profiles,
-                            timings=timings, suppression=stats)
+                            timings=timings, suppression=stats, unavailable=missing_metrics)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -593,7 +634,8 @@ def _levels(m: Metric, framework: Framework, v: NDArray[np.float64]) -> NDArray[
 
 
 def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _Entities,
-             min_n: int) -> tuple[pa.Table, pa.Table]:
+             min_n: int, unavailable_reasons: Mapping[str, str]) -> tuple[pa.Table, pa.Table]:
+    unavailable = set(unavailable_reasons)
     n_pages = len(grid.pages)
     pop_of = {k: i for i, k in enumerate(grid.pop_keys)}
     fw = framework.name
@@ -641,6 +683,10 @@ def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _E
 
     # per-metric points (page -> fraction of points), per component
     comp_scores = np.full((n_pages, len(framework.components)), np.nan)
+    # why a weighted component is not rated, per page: the most telling status of its rated
+    # metrics (_RATED < _FEW < _HIDDEN < _NO_VALUE < _NO_STUDENTS < _INACTIVE) and the metric
+    comp_status = np.full((n_pages, len(framework.components)), _INACTIVE, np.int8)
+    comp_metric = np.zeros((n_pages, len(framework.components)), np.int64)
     for ci, comp in enumerate(framework.components):
         m_frac = []
         m_w = []
@@ -648,6 +694,8 @@ def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _E
         for m in comp.metrics:
             pop = pop_of[m.population]
             v = _metric_values(m, grid, pop, min_n)
+            if f"{comp.id}.{m.id}" in unavailable:
+                v = np.full(v.shape, np.nan)
             n = grid.amount["n"][:, pop, :]
             s = sup[:, pop, :].copy()
             shown = ~s & (n > 0)
@@ -677,9 +725,19 @@ def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _E
             with np.errstate(invalid="ignore"):
                 cnt = (~np.isnan(frac)).sum(axis=1)
                 mean = np.where(cnt > 0, np.nansum(frac, axis=1) / np.maximum(cnt, 1), np.nan)
-            mean = np.where(_active(m.implementation_years, impl) & active_c, mean, np.nan)
+            active_m = _active(m.implementation_years, impl) & active_c
+            mean = np.where(active_m, mean, np.nan)
             m_frac.append(mean)
             m_w.append(m.weight)
+            # only what results.csv shows: zero counts, suppressed flags, published counts
+            n_r, s_r = n[:, rated_slots], s[:, rated_slots]
+            status = np.select(
+                [~active_m, ~np.isnan(mean), (~s_r & (n_r > 0) & (n_r < max(m.min_n, min_n)))
+                 .any(axis=1), (s_r & (n_r > 0)).any(axis=1), (n_r > 0).any(axis=1)],
+                [_INACTIVE, _RATED, _FEW, _HIDDEN, _NO_VALUE], _NO_STUDENTS).astype(np.int8)
+            better = status < comp_status[:, ci]
+            comp_status[better, ci] = status[better]
+            comp_metric[better, ci] = comp.metrics.index(m)
         if m_frac:
             F = np.stack(m_frac, axis=1)
             W = np.array(m_w)[None, :] * ~np.isnan(F)
@@ -713,6 +771,8 @@ def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _E
     labels = [framework.rating.label_for(float(s)) if good else framework.rating.not_rated_label
               for s, good in zip(overall.tolist(), ok.tolist(), strict=True)]
     score = np.where(ok, overall, np.nan)
+    reasons = _not_rated_reasons(framework, ok, n_rated, comp_status, comp_metric, impl,
+                                 min_n, unavailable_reasons)
     prev = {(et, eid, y): score[i] for i, (et, eid, y) in enumerate(grid.pages)}
     change = np.array([prev.get((et, eid, y - 1), np.nan) for et, eid, y in grid.pages])
     change = _round1(score - change)
@@ -740,10 +800,72 @@ def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _E
         "pct_english_learner": pa.array(pct("english_learner"), pa.float64()),
         "locale": pa.array([ents.locale.get((et, eid)) for et, eid, _ in grid.pages],
                            pa.string()),
+        "not_rated_reason": pa.array(reasons, pa.string()),
     })
     ratings = ratings.filter(pc.is_in(ratings.column("entity_type"),
                                       pa.array(list(framework.entity_types))))
     return results, ratings
+
+
+_RATED, _FEW, _HIDDEN, _NO_VALUE, _NO_STUDENTS, _INACTIVE = range(6)
+
+
+def _not_rated_reasons(framework: Framework, ok: NDArray[np.bool_], n_rated: NDArray[np.int64],
+                       status: NDArray[np.int8], metric: NDArray[np.int64],
+                       impl: NDArray[np.int64], min_n: int,
+                       unavailable: Mapping[str, str]) -> list[str | None]:
+    """Per page, why it has no rating (None where it has one): how many components could be
+    rated against the framework's minimum, then each weighted component that could not and why,
+    in words that state only what ``results.csv`` shows (no students, too few published
+    students, suppressed, no value), e.g. "1 of the 2 components needed could be rated.
+    Academic achievement: no students tested in grades 3-8; ...". """
+    need = framework.rating.min_components
+    weighted = [ci for ci, c in enumerate(framework.components) if c.weight > 0]
+    out: list[str | None] = [None] * ok.size
+    for page in np.flatnonzero(~ok).tolist():
+        parts = []
+        for ci in weighted:
+            st = int(status[page, ci])
+            if st == _RATED:
+                continue
+            comp = framework.components[ci]
+            m = comp.metrics[int(metric[page, ci])]
+            if st == _INACTIVE:
+                why = (f"not rated in year {int(impl[page])} of implementation"
+                       if impl[page] >= 0 else "not rated")
+            elif st == _FEW:
+                why = f"fewer than {max(m.min_n, min_n)} students"
+            elif st == _HIDDEN:
+                why = "not shown, to protect a small group of students"
+            elif st == _NO_VALUE:
+                why = unavailable.get(f"{comp.id}.{m.id}", "no value to rate")
+            elif m.source == "assessments":
+                why = f"no students tested in {_grades_text(m.grades)}"
+            elif m.source == "growth":
+                why = "no students with a growth percentile"
+            else:
+                why = "no attendance records"
+            parts.append(f"{comp.title}: {why}")
+        k = int(n_rated[page])
+        head = (f"{k} of the {need} components needed could be rated" if need > 1 else
+                "No component could be rated")
+        out[page] = head + (". " + "; ".join(parts) if parts else "") + "."
+    return out
+
+
+def _grades_text(grades: tuple[int, ...] | None) -> str:
+    """``(3, 4, 5, 6, 7, 8, 11)`` -> "grades 3-8 and 11"; None -> "any grade"."""
+    if not grades:
+        return "any grade"
+    runs: list[list[int]] = []
+    for g in sorted(set(grades)):
+        if runs and g == runs[-1][-1] + 1:
+            runs[-1].append(g)
+        else:
+            runs.append([g])
+    words = [w for r in runs for w in ([f"{r[0]}-{r[-1]}"] if len(r) > 2 else map(str, r))]
+    text = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return ("grade " if len(grades) == 1 else "grades ") + text
 
 
 def _implementation_year(start: int | None, year: int) -> int:
