@@ -28,14 +28,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from playbook import __version__
-from playbook.core.access import signed_in_or_none
+from playbook.accounts.permissions import office_staff_only
+from playbook.core.access import Decision, signed_in_or_none
 from playbook.core.jobs import JobStatus, job_dispatch, job_execute, job_progress
 from playbook.studentdata.lake import lake_dir
 from playbook.studentdata.models import Snapshot
 from playbook.studentdata.schemas import RACE_ETHNICITY
 from playbook.studentdata.selectors import snapshot_paths
 
-from .models import AchievementStandard, GrowthAggregate, GrowthRun
+from .models import AchievementStandard, GrowthAggregate, GrowthPublication, GrowthRun
 from .selectors import entities_table
 
 if TYPE_CHECKING:
@@ -63,6 +64,10 @@ def _growth_config(subject: str) -> Any:
             growth = {"growth_cuts": cuts, "growth_labels": labels}
         extra = {"achievement_standard": f"{standard.subject} v{standard.version}"}
     return GrowthConfig(cutscores=cutscores, extra=extra, **growth)
+
+
+class GrowthError(ValueError):
+    """A request the growth services refuse; the message says why."""
 
 
 def code_version() -> str:
@@ -445,6 +450,42 @@ def _model_schools(groups: pa.Table) -> dict[tuple[str, str], tuple[set[str], in
     return out
 
 
+def growth_can_publish(*, user: User | AnonymousUser) -> Decision:
+    """Office staff publish growth results; auditors only read."""
+    return office_staff_only(user=user, refusal="Only office staff publish growth results.")
+
+
+def growth_publication_publish(*, run: GrowthRun, by: User | AnonymousUser | None
+                               ) -> GrowthPublication:
+    """Make ``run`` the public growth results of its subject and year (the previous
+    publication, if any, stays as history). ``by`` is the staff member who publishes; None
+    is the system (the demo). Audited (django-auditlog), with who published it and when."""
+    if by is not None:
+        allowed, reason = growth_can_publish(user=by)
+        if not allowed:
+            raise GrowthError(reason)
+    if run.status != JobStatus.SUCCEEDED:
+        raise GrowthError("Only a finished run can be published.")
+    if run.min_n is None:
+        raise GrowthError(f"Run {run.pk} was stored before each statistic was suppressed on "
+                          "the count it rests on; run it again and publish the new run.")
+    if run.min_n != int(settings.PLAYBOOK_MIN_N):
+        raise GrowthError(f"Run {run.pk} suppressed groups under {run.min_n} students; the "
+                          f"minimum is now {settings.PLAYBOOK_MIN_N}. Run it again.")
+    with transaction.atomic():
+        current = list(GrowthPublication.objects.select_for_update().filter(
+            subject=run.subject, school_year=run.school_year, current=True))
+        for pub in current:
+            if pub.run_id == run.pk:
+                return pub
+            pub.current = False
+            pub.save(update_fields=["current"])
+        return GrowthPublication.objects.create(
+            subject=run.subject, school_year=run.school_year, run=run, current=True,
+            published_by=signed_in_or_none(by),
+        )
+
+
 def standard_from_synthetic_state() -> list[AchievementStandard]:
     """For the demo: the synthetic state's cut scores become the state's achievement standard."""
     from playbook.studentdata.synth import CONTENT_AREAS, CUTSCORES_SGP
@@ -460,4 +501,10 @@ def standard_from_synthetic_state() -> list[AchievementStandard]:
     return made
 
 
-__all__ = ["growth_run_execute", "growth_run_start"]
+__all__ = [
+    "GrowthError",
+    "growth_can_publish",
+    "growth_publication_publish",
+    "growth_run_execute",
+    "growth_run_start",
+]

@@ -8,6 +8,7 @@ aggregates, each with its count and suppression flag.
 
 from __future__ import annotations
 
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -125,6 +126,30 @@ class GrowthAggregate(models.Model):
     @property
     def entity_type_label(self) -> str:
         return GROWTH_ENTITY_LABELS.get(self.entity_type, self.entity_type)
+
+
+class GrowthPublication(models.Model):
+    """A subject and year of growth results made public from one run by office staff (the
+    current one per subject and year; earlier publications stay as history)."""
+
+    subject = models.CharField(max_length=20)
+    school_year = models.PositiveSmallIntegerField()
+    run = models.ForeignKey(GrowthRun, on_delete=models.PROTECT, related_name="publications")
+    current = models.BooleanField(default=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["subject", "-school_year", "-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "school_year"], condition=Q(current=True),
+                                    name="one_current_growth_publication_per_subject_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"growth {self.subject} {self.school_year} (run {self.run_id})"
 
 
 class AchievementStandard(models.Model):
@@ -303,3 +328,5 @@ class ReportCardPublication(models.Model):
     def __str__(self) -> str:
         return f"{self.framework_slug} {self.school_year} (run {self.run_id})"
 
+
+auditlog.register(GrowthPublication)

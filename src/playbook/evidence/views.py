@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
 from django.contrib import messages
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from playbook.accounts.access import office_staff, public, roles
 from playbook.accounts.roles import READ_ALL
@@ -15,10 +18,20 @@ from playbook.privacy.services import access_log_record
 from playbook.studentdata.lake import lake_dir
 from playbook.studentdata.selectors import snapshot_current
 
-from .forms import AggregateFilterForm, GrowthRunForm
-from .growth import growth_run_start
-from .models import GrowthAggregate
-from .selectors import growth_aggregates, growth_run_get, growth_run_list
+from .forms import AggregateFilterForm, GrowthRunForm, PublicGrowthForm
+from .growth import GrowthError, growth_can_publish, growth_publication_publish, growth_run_start
+from .models import GROWTH_SUBGROUP_LABELS, GrowthAggregate, GrowthPublication
+from .selectors import (
+    growth_aggregates,
+    growth_publication_current,
+    growth_publications_current,
+    growth_published_cells,
+    growth_run_get,
+    growth_run_list,
+    growth_run_publication,
+    school_year_label,
+    subject_label,
+)
 
 
 @roles(*READ_ALL)
@@ -36,7 +49,10 @@ def growth_runs(request: HttpRequest) -> HttpResponse:
             status = run.get_status_display().lower()
             messages.success(request, f"Growth run #{run.pk} is {status}.")
             return redirect("evidence:growth_run", pk=run.pk)
-    runs = growth_run_list()[:50]
+    runs = list(growth_run_list()[:50])
+    public_ids = set(growth_publications_current().values_list("run_id", flat=True))
+    for r in runs:
+        r.is_public = r.pk in public_ids  # type: ignore[attr-defined]
     return render(request, "evidence/growth_runs.html", {"form": form, "runs": runs})
 
 
@@ -48,8 +64,13 @@ def growth_run(request: HttpRequest, pk: int) -> HttpResponse:
     cells = growth_aggregates(run=run, entity_type=data.get("entity_type", ""),
                               entity_id=data.get("entity_id", ""))
     page, query = page_of(request, cells, per_page=100)
-    return render(request, "evidence/growth_run.html",
-                  {"run": run, "form": form, "page": page, "query": query})
+    return render(request, "evidence/growth_run.html", {
+        "run": run, "form": form, "page": page, "query": query,
+        "publication": growth_run_publication(run=run),
+        "current": growth_publication_current(subject=run.subject, school_year=run.school_year),
+        "subject_label": subject_label(run.subject),
+        "year_label": school_year_label(run.school_year),
+    })
 
 
 @office_staff
@@ -89,23 +110,129 @@ def growth_run_students(request: HttpRequest, pk: int) -> HttpResponse:
                   {"run": run, "rows": rows, "school_id": school_id})
 
 
+def _hidden_counts(cells: QuerySet[GrowthAggregate]) -> dict[str, int]:
+    return cells.aggregate(
+        cells=Count("id"), hidden=Count("id", filter=Q(suppressed=True)),
+        medians_hidden=Count("id", filter=Q(sgp_suppressed=True)),
+        percents_hidden=Count("id", filter=Q(adequate_suppressed=True)),
+    )
+
+
+@roles(*READ_ALL)
+def growth_run_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """What publishing the run will show the public, then (office staff) the publish button."""
+    run = growth_run_get(pk=pk)
+    if run.status != JobStatus.SUCCEEDED:
+        raise Http404("This run has no results to publish.")
+    allowed, reason = growth_can_publish(user=request.user)
+    if request.method == "POST":
+        if not allowed:
+            return render(request, "accounts/refused.html", {"reason": reason}, status=403)
+        if request.POST.get("confirm") == "yes":
+            try:
+                pub = growth_publication_publish(run=run, by=request.user)
+            except GrowthError as exc:
+                messages.error(request, str(exc))
+                return redirect("evidence:growth_run", pk=run.pk)
+            messages.success(request, f"Published {subject_label(run.subject)} growth for "
+                             f"{school_year_label(run.school_year)} (run #{run.pk}).")
+            return redirect(_public_url(pub))
+    current = growth_publication_current(subject=run.subject, school_year=run.school_year)
+    cells = growth_aggregates(run=run)
+    samples = cells.filter(subgroup="all").order_by("entity_type", "entity_name")[:25]
+    return render(request, "evidence/growth_publish.html", {
+        "run": run, "current": current, "counts": _hidden_counts(cells),
+        "current_counts": (_hidden_counts(growth_aggregates(run=current.run))
+                           if current is not None and current.run_id != run.pk else None),
+        "samples": samples, "may_publish": allowed, "refusal": reason,
+        "subject_label": subject_label(run.subject),
+        "year_label": school_year_label(run.school_year),
+    })
+
+
+# ----------------------------------------------------------------------------------------------
+# The public growth page and its downloads
+
+
+def _public_url(pub: GrowthPublication) -> str:
+    return f"{reverse('evidence:public_growth')}?subject={pub.subject}&year={pub.school_year}"
+
+
+@dataclass
+class _Selection:
+    """What the reader asked for: the publication (None when nothing matches), the form with
+    the choices offered, why nothing is shown (``problem``) and the status to answer with."""
+
+    form: PublicGrowthForm
+    publication: GrowthPublication | None = None
+    problem: str = ""
+    status: int = 200
+    published: list[dict[str, Any]] = field(default_factory=list)
+
+    def cells(self) -> QuerySet[GrowthAggregate]:
+        if self.publication is None or self.problem:
+            return GrowthAggregate.objects.none()
+        data = self.form.cleaned_data
+        return growth_published_cells(
+            publication=self.publication, entity_type=data.get("entity_type") or "",
+            subgroup=data.get("subgroup") or "", query=(data.get("q") or "").strip())
+
+
+def _selection(request: HttpRequest) -> _Selection:
+    pubs = list(growth_publications_current())
+    by_subject: dict[str, list[int]] = {}
+    for p in pubs:
+        by_subject.setdefault(p.subject, []).append(p.school_year)
+    subjects = sorted(by_subject, key=lambda s: (-max(by_subject[s]), subject_label(s)))
+    years = sorted({p.school_year for p in pubs}, reverse=True)
+    published = [{"subject": subject_label(p.subject), "year": school_year_label(p.school_year),
+                  "url": _public_url(p), "pub": p}
+                 for p in sorted(pubs, key=lambda p: (-p.school_year, subject_label(p.subject)))]
+    data = request.GET.copy()
+    subject = data.get("subject", "") or (subjects[0] if subjects else "")
+    year_raw = data.get("year", "")
+    if not year_raw and subject in by_subject:
+        year_raw = str(max(by_subject[subject]))
+    data["subject"], data["year"] = subject, year_raw
+    form = PublicGrowthForm(
+        data, subjects=[(s, subject_label(s)) for s in subjects],
+        years=[(y, school_year_label(y)) for y in years], subgroups=GROWTH_SUBGROUP_LABELS)
+    sel = _Selection(form=form, published=published)
+    if not pubs:
+        sel.problem = "No growth results are published yet."
+        # asked for a subject or year that is not published: not found
+        sel.status = 404 if (request.GET.get("subject") or request.GET.get("year")) else 200
+        return sel
+    if not form.is_valid():
+        bad_pick = any(f in form.errors for f in ("subject", "year"))
+        sel.problem = ("There are no published growth results for that subject and year. "
+                       "Choose one of the published ones." if bad_pick
+                       else "Correct the choices above to see results.")
+        sel.status = 404 if bad_pick else 200
+        return sel
+    year = form.cleaned_data["year"]
+    pub = (growth_publication_current(subject=form.cleaned_data["subject"], school_year=year)
+           if year is not None else None)
+    if pub is None:
+        when = school_year_label(year) if year is not None else "that year"
+        sel.problem = (f"{subject_label(form.cleaned_data['subject'])} has no published growth "
+                       f"results for {when}. Choose one of the published ones.")
+        sel.status = 404
+        return sel
+    sel.publication = pub
+    return sel
+
+
 @public
 def public_growth(request: HttpRequest) -> HttpResponse:
-    """Published growth aggregates (suppressed cells stay suppressed)."""
-    runs = growth_run_list().filter(status=JobStatus.SUCCEEDED)
-    run = runs.first()
-    if request.GET.get("run"):
-        run = runs.filter(pk=request.GET["run"]).first() if request.GET["run"].isdigit() else None
-        if run is None:
-            raise Http404("No such published growth run.")
-    form = AggregateFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    cells = (
-        growth_aggregates(run=run, entity_type=data.get("entity_type", ""),
-                          entity_id=data.get("entity_id", ""))
-        if run else GrowthAggregate.objects.none()
-    )
-    page, query = page_of(request, cells, per_page=100)
+    """Published growth results: a subject and year staff published, every statistic shown
+    only where the count it rests on is large enough, with CSV and JSON downloads."""
+    sel = _selection(request)
+    page, query = page_of(request, sel.cells(), per_page=100)
+    pub = sel.publication
     return render(request, "evidence/public_growth.html", {
-        "run": run, "runs": runs[:20], "form": form, "page": page, "query": query,
-    })
+        "sel": sel, "form": sel.form, "pub": pub, "page": page, "query": query,
+        "subject_label": subject_label(pub.subject) if pub else "",
+        "year_label": school_year_label(pub.school_year) if pub else "",
+        "min_n": pub.run.min_n if pub else None,
+    }, status=sel.status)
