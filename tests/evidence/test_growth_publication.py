@@ -1,14 +1,18 @@
 """Growth results are public only once office staff publish a run: the publication record, who
-may publish, the public page (names, groups in words, a subject and year to pick) and bad query
-parameters."""
+may publish, the public page (names, groups in words, a subject and year to pick), its CSV and
+JSON downloads, and bad query parameters."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
@@ -22,11 +26,13 @@ from playbook.evidence.growth import (
     standard_from_synthetic_state,
 )
 from playbook.evidence.models import GrowthAggregate, GrowthPublication, GrowthRun
+from playbook.evidence.views import csv_text
 from playbook.organizations.models import Organization, OrgKind
 from playbook.studentdata.selectors import snapshot_current
 from playbook.studentdata.synth import synth_build
 
 from ..conftest import signed_in_client
+from .test_growth_suppression import attack, registry
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +75,9 @@ def test_a_run_is_public_only_once_staff_publish_it(math_run, personas):
         hidden = anonymous.get(reverse(PAGE), query)
         assert b'data-testid="growth-cells"' not in hidden.content
     assert anonymous.get(reverse(PAGE), {"subject": "math", "year": 2025}).status_code == 404
+    assert anonymous.get(reverse("evidence:public_growth_csv"),
+                         {"subject": "math", "year": 2025}).status_code == 404
+    assert anonymous.get(reverse("evidence:public_growth_json")).status_code == 404
 
     # staff see the unpublished run and preview it
     officer = signed_in_client(personas.officer)
@@ -100,6 +109,7 @@ def test_a_run_is_public_only_once_staff_publish_it(math_run, personas):
     options = re.search(r'<select[^>]*name="subject".*?</select>', page.content.decode(), re.S)
     assert options and "Mathematics" in options.group(0)
     assert "English language arts" not in options.group(0)  # not published
+    assert b'data-testid="download-csv"' in page.content
     # the same page asked for by subject and year
     again = anonymous.get(reverse(PAGE), {"subject": "math", "year": "2025"})
     assert again.status_code == 200 and cells_table(again.content) == table
@@ -185,10 +195,79 @@ def test_bad_query_parameters_answer_with_an_empty_state_or_404(math_run, person
             assert b'data-testid="growth-empty"' in page.content
             assert b"Choose one of the published ones" in page.content
             assert b"<script>x" not in page.content
+        for download in ("evidence:public_growth_csv", "evidence:public_growth_json"):
+            answer = client.get(reverse(download), query)
+            assert answer.status_code in (200, 404), (download, query, answer.status_code)
     for query in ({"subject": "art"}, {"subject": "math", "year": "2024"}, {"year": "abc"}):
         assert client.get(reverse(PAGE), query).status_code == 404
+        assert client.get(reverse("evidence:public_growth_csv"), query).status_code == 404
     wrong = client.get(reverse(PAGE), {"entity_type": "zzz"})
     assert wrong.status_code == 200 and b"usa-error-message" in wrong.content
+
+
+def read_csv(content: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(content.decode())))
+
+
+def test_downloads_hold_the_pages_cells_with_formulas_neutralised(math_run, personas):
+    run = math_run
+    growth_publication_publish(run=run, by=personas.officer)
+    client = Client()
+    query = {"subject": "math", "year": 2025, "entity_type": "school"}
+    cells = list(GrowthAggregate.objects.filter(run=run, entity_type="school"))
+    rows = read_csv(client.get(reverse("evidence:public_growth_csv"), query).content)
+    assert len(rows) == len(cells) > 0
+    by_key = {(r["entity_id"], r["subgroup"]): r for r in rows}
+    for c in cells:
+        r = by_key[(c.entity_id, c.subgroup)]
+        assert r["students"] == ("" if c.n is None else str(c.n))
+        assert r["students_suppressed"] == ("true" if c.suppressed else "false")
+        assert r["median_sgp"] == ("" if c.median_sgp is None else str(c.median_sgp))
+        assert r["percent_adequate_growth"] == ("" if c.pct_adequate is None
+                                                else str(c.pct_adequate))
+        assert r["median_sgp_suppressed"] == ("true" if c.sgp_suppressed else "false")
+        assert r["percent_adequate_growth_suppressed"] == (
+            "true" if c.adequate_suppressed else "false")
+        if c.suppressed:
+            assert r["students"] == r["median_sgp"] == r["percent_adequate_growth"] == ""
+    assert any(r["entity_name"] == "'" + FORMULA_NAME for r in rows)
+    assert not any(r["entity_name"].startswith(("=", "+", "-", "@")) for r in rows)
+    assert any(r["subgroup_label"] == "All students" for r in rows)
+
+    doc = json.loads(client.get(reverse("evidence:public_growth_json"), query).content)
+    assert doc["subject"] == "math" and doc["school_year"] == 2025 and doc["run"] == run.pk
+    assert doc["min_n"] == settings.PLAYBOOK_MIN_N
+    assert len(doc["cells"]) == len(cells)
+    assert any(c["entity_name"] == FORMULA_NAME for c in doc["cells"])  # JSON: no rewriting
+    hidden = [c for c in doc["cells"] if c["students_suppressed"]]
+    assert hidden and all(c["students"] is None and c["median_sgp"] is None
+                          and c["percent_adequate_growth"] is None for c in hidden)
+
+    # an attacker with the whole published file recovers nothing
+    everything = read_csv(client.get(reverse("evidence:public_growth_csv"),
+                                     {"subject": "math", "year": 2025}).content)
+    # every page of the table, not one (the page shows 100)
+    assert len(everything) == GrowthAggregate.objects.filter(run=run).count() > 100
+
+    def number(x: str) -> int | None:
+        return None if x == "" else int(x)
+
+    published = [{
+        "entity_type": r["entity_type"], "entity_id": r["entity_id"], "subgroup": r["subgroup"],
+        "n": number(r["students"]), "suppressed": r["students_suppressed"] == "true",
+        "n_sgp": number(r["students_with_sgp"]),
+        "sgp_suppressed": r["median_sgp_suppressed"] == "true",
+        "n_adequate_known": number(r["students_with_adequate_growth_status"]),
+        "adequate_suppressed": r["percent_adequate_growth_suppressed"] == "true",
+    } for r in everything]
+    assert attack(published, registry(2025), settings.PLAYBOOK_MIN_N) == []
+
+
+def test_spreadsheet_formulas_are_neutralised_in_csv_text():
+    for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert csv_text(text) == "'" + text
+    assert csv_text("Alder Elementary") == "Alder Elementary"
+    assert csv_text(None) == "" and csv_text(True) == "true" and csv_text(12) == "12"
 
 
 def test_the_demo_publishes_the_growth_runs_it_builds(personas):

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import duckdb
 from django.contrib import messages
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -20,7 +23,7 @@ from playbook.studentdata.selectors import snapshot_current
 
 from .forms import AggregateFilterForm, GrowthRunForm, PublicGrowthForm
 from .growth import GrowthError, growth_can_publish, growth_publication_publish, growth_run_start
-from .models import GROWTH_SUBGROUP_LABELS, GrowthAggregate, GrowthPublication
+from .models import GROWTH_SUBGROUP_LABELS, GrowthAggregate, GrowthPublication, GrowthRun
 from .selectors import (
     growth_aggregates,
     growth_publication_current,
@@ -236,3 +239,90 @@ def public_growth(request: HttpRequest) -> HttpResponse:
         "year_label": school_year_label(pub.school_year) if pub else "",
         "min_n": pub.run.min_n if pub else None,
     }, status=sel.status)
+
+
+DOWNLOAD_COLUMNS = [
+    "subject", "school_year", "entity_type", "entity_id", "entity_name", "subgroup",
+    "subgroup_label", "students", "students_suppressed", "students_with_sgp", "median_sgp",
+    "median_sgp_suppressed", "students_with_adequate_growth_status", "percent_adequate_growth",
+    "percent_adequate_growth_suppressed",
+]
+
+
+def _download_rows(pub: GrowthPublication, cells: QuerySet[GrowthAggregate]
+                   ) -> list[dict[str, Any]]:
+    return [{
+        "subject": pub.subject, "school_year": pub.school_year, "entity_type": c.entity_type,
+        "entity_id": c.entity_id, "entity_name": c.entity_name, "subgroup": c.subgroup,
+        "subgroup_label": c.subgroup_label, "students": c.n,
+        "students_suppressed": c.suppressed, "students_with_sgp": c.n_sgp,
+        "median_sgp": c.median_sgp, "median_sgp_suppressed": c.sgp_suppressed,
+        "students_with_adequate_growth_status": c.n_adequate_known,
+        "percent_adequate_growth": c.pct_adequate,
+        "percent_adequate_growth_suppressed": c.adequate_suppressed,
+    } for c in cells]
+
+
+def _download(request: HttpRequest) -> tuple[GrowthPublication, list[dict[str, Any]], str]:
+    sel = _selection(request)
+    if sel.publication is None or sel.problem:
+        raise Http404(sel.problem or "No such published growth results.")
+    pub = sel.publication
+    name = f"growth-{pub.subject}-{pub.school_year}-run{pub.run_id}"
+    entity_type = sel.form.cleaned_data.get("entity_type")
+    if entity_type:
+        name += f"-{entity_type}"
+    return pub, _download_rows(pub, sel.cells()), name
+
+
+#: A spreadsheet reads a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: Any) -> str:
+    """A value as CSV text: a text starting like a formula gets a leading apostrophe, so a
+    spreadsheet shows it as text instead of running it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+@public
+def public_growth_csv(request: HttpRequest) -> HttpResponse:
+    """The page's published cells as CSV (all of them, not one page)."""
+    _, rows, name = _download(request)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(DOWNLOAD_COLUMNS)
+    for row in rows:
+        writer.writerow([csv_text(row[c]) for c in DOWNLOAD_COLUMNS])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+@public
+def public_growth_json(request: HttpRequest) -> HttpResponse:
+    """The page's published cells as JSON, with where they come from."""
+    pub, rows, name = _download(request)
+    run: GrowthRun = pub.run
+    doc = {
+        "subject": pub.subject, "subject_label": subject_label(pub.subject),
+        "school_year": pub.school_year, "school_year_label": school_year_label(pub.school_year),
+        "published_at": pub.published_at.isoformat(), "run": run.pk,
+        "snapshot": run.snapshot_id, "code_version": run.code_version,
+        "configuration_fingerprint": run.configuration_fingerprint, "min_n": run.min_n,
+        "note": ("Each statistic is shown only when the count it rests on is at least min_n "
+                 "and no hidden count can be worked out from the others; hidden values are "
+                 "null, with *_suppressed true."),
+        "cells": [{k: (float(v) if isinstance(v, Decimal) else v) for k, v in row.items()}
+                  for row in rows],
+    }
+    response = JsonResponse(doc, json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return response
