@@ -123,7 +123,7 @@ def test_growth_pages_by_role_and_student_level_reads_are_logged(state, personas
     assert entry.user == personas.officer and entry.record_count == school.n
     assert len(entry.student_keys) == school.n
 
-    public = Client().get(reverse("evidence:public_growth"), {"run": run.pk,
-                                                             "entity_type": "school"})
+    # Not public until staff publish it (tests/evidence/test_growth_publication.py).
+    public = Client().get(reverse("evidence:public_growth"))
     assert public.status_code == 200
-    assert b"suppressed" in public.content or b"No results" not in public.content
+    assert b"No growth results are published yet" in public.content

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from playbook.evidence.growth import growth_run_start, standard_from_synthetic_state
+from playbook.evidence.growth import (
+    growth_publication_publish,
+    growth_run_start,
+    standard_from_synthetic_state,
+)
 from playbook.evidence.models import GrowthAggregate
 from playbook.evidence.monitoring import published_evidence
 from playbook.studentdata.selectors import snapshot_current
@@ -22,6 +26,10 @@ def test_growth_evidence_is_the_published_aggregate_and_suppression_holds(person
     shown = GrowthAggregate.objects.filter(run=run, entity_type="district", subgroup="all",
                                            suppressed=False).exclude(median_sgp=None).first()
     assert shown is not None
+    # a run staff have not published is no evidence
+    assert published_evidence(source="growth_run", ref={"subject": "math"},
+                              entity_type="district", entity_id=shown.entity_id) is None
+    growth_publication_publish(run=run, by=personas.officer)
     found = published_evidence(source="growth_run", ref={"subject": "math",
                                                          "metric": "median_sgp"},
                                entity_type="district", entity_id=shown.entity_id)
@@ -31,6 +39,15 @@ def test_growth_evidence_is_the_published_aggregate_and_suppression_holds(person
     if hidden is not None:
         found = published_evidence(source="growth_run", ref={"subject": "math"},
                                    entity_type=hidden.entity_type, entity_id=hidden.entity_id)
+        assert found is not None and found.value is None and "suppressed" in found.shown
+    # a percent hidden on its own count (too few students with a status) is no number either
+    pct_hidden = GrowthAggregate.objects.filter(run=run, subgroup="all", suppressed=False,
+                                                adequate_suppressed=True).first()
+    if pct_hidden is not None:
+        found = published_evidence(source="growth_run", ref={"subject": "math",
+                                                             "metric": "pct_adequate"},
+                                   entity_type=pct_hidden.entity_type,
+                                   entity_id=pct_hidden.entity_id)
         assert found is not None and found.value is None and "suppressed" in found.shown
     assert published_evidence(source="growth_run", ref={"subject": "science"},
                               entity_type="district", entity_id=shown.entity_id) is None

@@ -92,8 +92,13 @@ def _build_state(*, students: int, seed: int) -> None:
 
 
 def _build_growth() -> None:
-    """Growth percentiles for the latest school year, both subjects (reused when present)."""
-    from playbook.evidence.growth import growth_run_start, standard_from_synthetic_state
+    """Growth percentiles for the latest school year, both subjects (reused when present),
+    published so that the public growth page shows them."""
+    from playbook.evidence.growth import (
+        growth_publication_publish,
+        growth_run_start,
+        standard_from_synthetic_state,
+    )
     from playbook.studentdata.selectors import snapshot_current
 
     snapshot = snapshot_current()
@@ -106,8 +111,12 @@ def _build_growth() -> None:
         started = time.monotonic()
         run = growth_run_start(snapshot=snapshot, subject=subject, school_year=year, by=None,
                                wait=True)
-        print(f"Growth {subject} {year}: run #{run.pk} {run.get_status_display().lower()}, "
-              f"{run.message} ({time.monotonic() - started:.1f} s)")
+        published = ""
+        if run.status == "succeeded":
+            growth_publication_publish(run=run, by=None)
+            published = ", published"
+        print(f"Growth {subject} {year}: run #{run.pk} {run.get_status_display().lower()}"
+              f"{published}, {run.message} ({time.monotonic() - started:.1f} s)")
 
 
 def _print_sign_ins(*, host: str, port: int) -> None:

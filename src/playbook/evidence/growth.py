@@ -28,14 +28,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from playbook import __version__
-from playbook.core.access import signed_in_or_none
+from playbook.accounts.permissions import office_staff_only
+from playbook.core.access import Decision, signed_in_or_none
 from playbook.core.jobs import JobStatus, job_dispatch, job_execute, job_progress
 from playbook.studentdata.lake import lake_dir
 from playbook.studentdata.models import Snapshot
 from playbook.studentdata.schemas import RACE_ETHNICITY
 from playbook.studentdata.selectors import snapshot_paths
 
-from .models import AchievementStandard, GrowthAggregate, GrowthRun
+from .models import AchievementStandard, GrowthAggregate, GrowthPublication, GrowthRun
 from .selectors import entities_table
 
 if TYPE_CHECKING:
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 
 FLAG_SUBGROUPS = ("econ_disadvantaged", "disability", "english_learner")
 SUBGROUPS = ("all", *RACE_ETHNICITY, *FLAG_SUBGROUPS)
-NESTED = (("school", "district"), ("district", "consortium"))
 
 
 def _growth_config(subject: str) -> Any:
@@ -66,6 +66,10 @@ def _growth_config(subject: str) -> Any:
     return GrowthConfig(cutscores=cutscores, extra=extra, **growth)
 
 
+class GrowthError(ValueError):
+    """A request the growth services refuse; the message says why."""
+
+
 def code_version() -> str:
     from playbook.analytics.growth.config import ENGINE_VERSION
 
@@ -84,6 +88,7 @@ def growth_run_start(
     done = GrowthRun.objects.filter(
         snapshot=snapshot, subject=subject, school_year=school_year, status=JobStatus.SUCCEEDED,
         configuration_fingerprint=fingerprint, code_version=version,
+        min_n=int(settings.PLAYBOOK_MIN_N),
     ).first()
     if done is not None:
         return done
@@ -136,7 +141,10 @@ def _execute(run: GrowthRun) -> None:
 
     groups = _groups(run=run, results=table, scores=scores, paths=paths)
     agg = aggregate_growth(results=table, groups=groups)
-    cells = _publishable_cells(agg.to_pylist(), min_n=settings.PLAYBOOK_MIN_N)
+    min_n = int(settings.PLAYBOOK_MIN_N)
+    cells = _publishable_cells(agg.to_pylist(), min_n=min_n,
+                               entities=entities_table().to_pylist(),
+                               model_schools=_model_schools(groups))
     with transaction.atomic():
         GrowthAggregate.objects.filter(run=run).delete()
         GrowthAggregate.objects.bulk_create(
@@ -146,9 +154,14 @@ def _execute(run: GrowthRun) -> None:
         run.students = table.num_rows
         run.results_path = rel
         run.results_sha256 = sha
+        run.min_n = min_n
         run.status = JobStatus.SUCCEEDED
         run.progress = 100
-        run.message = f"{table.num_rows:,} students; {len(cells):,} published cells"
+        run.message = (f"{table.num_rows:,} students; {len(cells):,} cells: "
+                       f"{sum(c['suppressed'] for c in cells):,} hidden, "
+                       f"{sum(c['sgp_suppressed'] for c in cells):,} medians and "
+                       f"{sum(c['adequate_suppressed'] for c in cells):,} percents adequate "
+                       "hidden")
         run.finished_at = timezone.now()
         run.save()
 
@@ -194,99 +207,283 @@ def _groups(*, run: GrowthRun, results: pa.Table, scores: pa.Table,
         con.close()
 
 
-def _publishable_cells(rows: list[dict[str, Any]], *, min_n: int) -> list[dict[str, Any]]:
-    """One cell per entity and subgroup, with small cells and their complements suppressed.
+#: The counts published with each cell, each with the aggregate column it comes from. Every
+#: statistic rests on one of them and is suppressed on it: the cell on the students tested,
+#: the median SGP on the students with a growth percentile, the percent making adequate growth
+#: on the students with an adequate-growth status.
+COUNTS = (("n", "n_students"), ("n_sgp", "n_sgp"), ("n_adequate_known", "n_adequate_eligible"))
+SCHOOL_BASED = ("school", "district", "consortium")
+MODEL_BASED = ("model", "provider")
 
-    Relations a reader knows: an entity's students = its race groups + those with no race on
-    file (virtual); = the flag group + the rest (virtual); a district = its schools, a
-    consortium = its districts (each subgroup). Suppression keeps every suppressed count, and
-    every virtual count under the minimum, undetermined by those relations.
+Key = tuple[str, str, str]
+
+
+class _Cells:
+    """Published cells (one per entity and subgroup) and the virtual cells of the relations a
+    reader knows, each with one value per count in ``COUNTS``."""
+
+    def __init__(self) -> None:
+        self.keys: list[Key] = []
+        self.values: list[tuple[int, ...]] = []
+        self.rows: list[dict[str, Any] | None] = []
+        self.index: dict[Key, int] = {}
+
+    def add(self, key: Key, values: tuple[int, ...], row: dict[str, Any] | None = None) -> int:
+        self.index[key] = len(self.keys)
+        self.keys.append(key)
+        self.values.append(values)
+        self.rows.append(row)
+        return self.index[key]
+
+    def get(self, key: Key) -> int | None:
+        return self.index.get(key)
+
+    def value(self, i: int) -> tuple[int, ...]:
+        return self.values[i]
+
+    def virtual(self, key: Key, total: list[int], minus: list[int]) -> int:
+        """A never-published cell worth ``sum(total) - sum(minus)`` (each count)."""
+        vals = tuple(
+            sum(self.values[i][k] for i in total) - sum(self.values[i][k] for i in minus)
+            for k in range(len(COUNTS))
+        )
+        return self.add(key, vals)
+
+
+def _relations(cells: _Cells, *, entities: list[dict[str, Any]],
+               model_schools: dict[tuple[str, str], tuple[set[str], int]],
+               ) -> list[list[tuple[int, float]]]:
+    """Equations ``sum(coef * count) = 0`` a reader of the published cells knows (or may
+    guess), adding the virtual cells they involve:
+
+    * each entity's students = its race groups + those with no race on file; = a flag group
+      (econ. disadvantaged, disability, English learner) + the rest;
+    * a school-based entity whose schools are exactly those of some entities of another type
+      = those entities (a district = its schools, a consortium = its districts or its
+      schools), for every subgroup;
+    * the students of a model or provider at its schools + the schools' other students = the
+      schools (a whole-school model at one school *is* that school);
+    * a provider = its models - the students counted in two of them.
+    """
+    relations: list[list[tuple[int, float]]] = []
+
+    def relation(parent: int, children: list[int]) -> None:
+        relations.append([(parent, 1.0), *[(c, -1.0) for c in children]])
+
+    entity_keys = sorted({k[:2] for k, row in zip(cells.keys, cells.rows, strict=True)
+                          if row is not None})
+    for etype, eid in entity_keys:
+        total = cells.get((etype, eid, "all"))
+        if total is None:
+            continue
+        races = [i for code in RACE_ETHNICITY if (i := cells.get((etype, eid, code))) is not None]
+        unknown = cells.virtual((etype, eid, "_race_unknown"), [total], races)
+        relation(total, [*races, unknown])
+        for flag in FLAG_SUBGROUPS:
+            i = cells.get((etype, eid, flag))
+            if i is None:
+                i = cells.add((etype, eid, flag), (0,) * len(COUNTS))
+            relation(total, [i, cells.virtual((etype, eid, f"_not_{flag}"), [total], [i])])
+
+    def kids_of(ptype: str, pid: str, kids: list[tuple[str, str]]) -> None:
+        for subgroup in SUBGROUPS:
+            parent = cells.get((ptype, pid, subgroup))
+            if parent is None:
+                continue
+            relation(parent, [i for k in kids if (i := cells.get((*k, subgroup))) is not None])
+
+    # school-based containment, from the registry
+    school_sets: dict[tuple[str, str], set[str]] = {}
+    for e in entities:
+        if e["entity_type"] in SCHOOL_BASED and e["school_id"]:
+            school_sets.setdefault((e["entity_type"], e["entity_id"]), set()).add(e["school_id"])
+    by_school: dict[str, list[tuple[str, str]]] = {}
+    for key, schools in school_sets.items():
+        for sid in schools:
+            by_school.setdefault(sid, []).append(key)
+    for pkey, pset in sorted(school_sets.items()):
+        for ctype in SCHOOL_BASED:
+            if ctype == pkey[0]:
+                continue
+            kids = sorted({k for sid in pset for k in by_school[sid] if k[0] == ctype})
+            if not kids or any(not school_sets[k] <= pset for k in kids):
+                continue
+            if sum(len(school_sets[k]) for k in kids) != len(pset):
+                continue  # overlapping, or not covering the parent
+            if set().union(*(school_sets[k] for k in kids)) != pset:
+                continue
+            kids_of(pkey[0], pkey[1], kids)
+    # model-based entities beside the schools their students attend
+    for (etype, eid), (schools, outside) in sorted(model_schools.items()):
+        if outside or not schools:
+            continue  # some of its students are at no school of the registry
+        school_keys = [("school", sid) for sid in sorted(schools)]
+        for subgroup in SUBGROUPS:
+            own = cells.get((etype, eid, subgroup))
+            if own is None:
+                continue
+            at = [i for k in school_keys if (i := cells.get((*k, subgroup))) is not None]
+            rest = cells.virtual((etype, eid, f"_others_at_schools_{subgroup}"), at, [own])
+            relations.append([*[(i, 1.0) for i in at], (own, -1.0), (rest, -1.0)])
+    # providers made of their models
+    provider_models: dict[str, set[str]] = {}
+    for e in entities:
+        if e["entity_type"] == "provider" and e["model_id"]:
+            provider_models.setdefault(e["entity_id"], set()).add(e["model_id"])
+    for pid, model_ids in sorted(provider_models.items()):
+        for subgroup in SUBGROUPS:
+            own = cells.get(("provider", pid, subgroup))
+            if own is None:
+                continue
+            models_ = [i for m in sorted(model_ids)
+                       if (i := cells.get(("model", m, subgroup))) is not None]
+            twice = cells.virtual(("provider", pid, f"_in_two_models_{subgroup}"), models_,
+                                  [own])
+            relations.append([(own, 1.0), *[(i, -1.0) for i in models_], (twice, 1.0)])
+    return relations
+
+
+def _publishable_cells(rows: list[dict[str, Any]], *, min_n: int,
+                       entities: list[dict[str, Any]],
+                       model_schools: dict[tuple[str, str], tuple[set[str], int]] | None = None,
+                       ) -> list[dict[str, Any]]:
+    """One cell per entity and subgroup, each statistic suppressed on the count it rests on,
+    with complementary suppression for every count.
+
+    The counts of ``COUNTS`` are additive over the same relations (``_relations``), so each is
+    suppressed on its own with the report-card engine's exact complementary suppression: no
+    hidden count, and no virtual count under the minimum, is determined by the published
+    counts and the relations. A cell whose student count is hidden hides all its statistics;
+    its other counts then count as hidden counts to protect. Numerators (how many made
+    adequate growth) share the relations and the pattern of their count, so they are
+    protected with it.
     """
     from playbook.analytics.reportcards.suppression import relation_matrix, suppress
 
-    cells: list[dict[str, Any]] = []
-    index: dict[tuple[str, str, str], int] = {}
+    cells = _Cells()
+    names: dict[tuple[str, str], str] = {}
+    for e in entities:
+        names.setdefault((e["entity_type"], e["entity_id"]), e["entity_name"] or "")
     for row in rows:
         entity_id, subgroup = str(row["group_id"]).rsplit("|", 1)
-        key = (str(row["group_type"]), entity_id, subgroup)
-        index[key] = len(cells)
-        cells.append({"key": key, "n": int(row["n_students"]), "row": row, "published": True})
-    entities = sorted({c["key"][:2] for c in cells})
-
-    def cell(key: tuple[str, str, str], n: int = 0) -> int:
-        if key not in index:
-            index[key] = len(cells)
-            cells.append({"key": key, "n": n, "row": None, "published": False})
-        return index[key]
-
-    rel_rows: list[int] = []
-    rel_cols: list[int] = []
-    coefs: list[float] = []
-    r = 0
-
-    def relation(parent: int, children: list[int]) -> None:
-        nonlocal r
-        rel_rows.extend([r] * (len(children) + 1))
-        rel_cols.extend([parent, *children])
-        coefs.extend([1.0] + [-1.0] * len(children))
-        r += 1
-
-    for etype, eid in entities:
-        total = index.get((etype, eid, "all"))
-        if total is None:
-            continue
-        n_all = cells[total]["n"]
-        races = [index[(etype, eid, code)] for code in RACE_ETHNICITY if (etype, eid, code)
-                 in index]
-        unknown = n_all - sum(cells[i]["n"] for i in races)
-        relation(total, [*races, cell((etype, eid, "_race_unknown"), unknown)])
-        for flag in FLAG_SUBGROUPS:
-            n_flag = cells[index[(etype, eid, flag)]]["n"] if (etype, eid, flag) in index else 0
-            relation(total, [cell((etype, eid, flag), n_flag),
-                             cell((etype, eid, f"_not_{flag}"), n_all - n_flag)])
-    ent = entities_table().to_pylist()
-    for child_type, parent_type in NESTED:
-        children: dict[str, set[str]] = {}
-        school_of: dict[str, str] = {}
-        for e in ent:
-            if e["entity_type"] == child_type:
-                school_of[e["school_id"]] = e["entity_id"]
-        for e in ent:
-            if e["entity_type"] == parent_type and e["school_id"] in school_of:
-                children.setdefault(e["entity_id"], set()).add(school_of[e["school_id"]])
-        for parent_id, kids in children.items():
-            for subgroup in SUBGROUPS:
-                if (parent_type, parent_id, subgroup) not in index:
-                    continue
-                relation(index[(parent_type, parent_id, subgroup)],
-                         [index[(child_type, k, subgroup)] for k in sorted(kids)
-                          if (child_type, k, subgroup) in index])
-    n = np.array([c["n"] for c in cells], dtype=np.int64)
-    published = np.array([c["published"] for c in cells], dtype=bool)
-    matrix = relation_matrix(rows=np.array(rel_rows, dtype=np.int64),
-                             cols=np.array(rel_cols, dtype=np.int64),
-                             coefs=np.array(coefs), n_relations=r, n_cells=len(cells))
-    hidden = suppress(n=n, published=published, relations=matrix, min_n=min_n)
+        cells.add((str(row["group_type"]), entity_id, subgroup),
+                  tuple(int(row[col] or 0) for _, col in COUNTS), row)
+    n_published = len(cells.keys)
+    relations = _relations(cells, entities=entities, model_schools=model_schools or {})
+    values = np.array(cells.values, dtype=np.int64).reshape(-1, len(COUNTS))
+    published = np.zeros(len(cells.keys), dtype=bool)
+    published[:n_published] = True
+    hidden = np.zeros((len(cells.keys), len(COUNTS)), dtype=bool)
+    for k in range(len(COUNTS)):
+        # only the relations that hold for this count (all but a provider's or a school-based
+        # parent's where the registry's structure and the students disagree)
+        exact = [rel for rel in relations
+                 if sum(coef * values[i, k] for i, coef in rel) == 0]
+        rows_ = [r for r, rel in enumerate(exact) for _ in rel]
+        cols = [i for rel in exact for i, _ in rel]
+        coefs = [coef for rel in exact for _, coef in rel]
+        matrix = relation_matrix(rows=np.array(rows_, dtype=np.int64),
+                                 cols=np.array(cols, dtype=np.int64),
+                                 coefs=np.array(coefs, dtype=float), n_relations=len(exact),
+                                 n_cells=len(cells.keys))
+        n = values[:, k].copy()
+        shown = published.copy()
+        if k > 0:
+            # counts of cells already hidden with their student count: unknown to the reader
+            # and protected (a value of 1 marks them so; zero stays known)
+            pre = hidden[:, 0]
+            shown[pre] = False
+            n[pre & (n > 0)] = 1
+        hidden[:, k] = suppress(n=n, published=shown, relations=matrix, min_n=min_n)
+        if k > 0:
+            hidden[:, k] |= hidden[:, 0]
     out = []
-    for i, c in enumerate(cells):
-        if not c["published"]:
-            continue
-        etype, eid, subgroup = c["key"]
-        row = c["row"]
-        if hidden[i]:
-            out.append({"entity_type": etype, "entity_id": eid, "subgroup": subgroup,
-                        "suppressed": True})
-            continue
-        median = row["median_sgp"]
-        pct = row["percent_adequate"]
-        out.append({
-            "entity_type": etype, "entity_id": eid, "subgroup": subgroup, "suppressed": False,
-            "n": c["n"],
-            "median_sgp": None if median is None else Decimal(str(round(median, 1))),
-            "n_adequate_known": row["n_adequate_eligible"],
-            "pct_adequate": None if pct is None else Decimal(str(round(pct, 1))),
-        })
+    for i in range(n_published):
+        etype, eid, subgroup = cells.keys[i]
+        source = cells.rows[i]
+        assert source is not None
+        cell: dict[str, Any] = {
+            "entity_type": etype, "entity_id": eid, "subgroup": subgroup,
+            "entity_name": names.get((etype, eid), "")[:200],
+            "suppressed": bool(hidden[i, 0]), "sgp_suppressed": bool(hidden[i, 1]),
+            "adequate_suppressed": bool(hidden[i, 2]),
+        }
+        if not hidden[i, 0]:
+            cell["n"] = int(source["n_students"])
+        if not hidden[i, 1]:
+            median = source["median_sgp"]
+            cell["n_sgp"] = int(source["n_sgp"])
+            cell["median_sgp"] = None if median is None else Decimal(str(round(median, 1)))
+        if not hidden[i, 2]:
+            pct = source["percent_adequate"]
+            cell["n_adequate_known"] = int(source["n_adequate_eligible"])
+            cell["pct_adequate"] = None if pct is None else Decimal(str(round(pct, 1)))
+        out.append(cell)
     return out
+
+
+def _model_schools(groups: pa.Table) -> dict[tuple[str, str], tuple[set[str], int]]:
+    """For each model and provider: the schools its students attend this year, and how many of
+    its students are at no school of the registry."""
+    con = duckdb.connect()
+    try:
+        con.register("g", groups)
+        rows = con.sql(
+            "WITH s AS (SELECT student_id, group_id AS school FROM g WHERE group_type = 'school' "
+            "AND ends_with(group_id, '|all')), "
+            "m AS (SELECT student_id, group_type, group_id FROM g WHERE group_type IN "
+            "('model', 'provider') AND ends_with(group_id, '|all')) "
+            "SELECT m.group_type, m.group_id, s.school, count(*) FROM m "
+            "LEFT JOIN s USING (student_id) GROUP BY ALL"
+        ).fetchall()
+    finally:
+        con.close()
+    out: dict[tuple[str, str], tuple[set[str], int]] = {}
+    for etype, gid, school, count in rows:
+        key = (etype, gid.rsplit("|", 1)[0])
+        schools, outside = out.get(key, (set(), 0))
+        if school is None:
+            outside += int(count)
+        else:
+            schools.add(school.rsplit("|", 1)[0])
+        out[key] = (schools, outside)
+    return out
+
+
+def growth_can_publish(*, user: User | AnonymousUser) -> Decision:
+    """Office staff publish growth results; auditors only read."""
+    return office_staff_only(user=user, refusal="Only office staff publish growth results.")
+
+
+def growth_publication_publish(*, run: GrowthRun, by: User | AnonymousUser | None
+                               ) -> GrowthPublication:
+    """Make ``run`` the public growth results of its subject and year (the previous
+    publication, if any, stays as history). ``by`` is the staff member who publishes; None
+    is the system (the demo). Audited (django-auditlog), with who published it and when."""
+    if by is not None:
+        allowed, reason = growth_can_publish(user=by)
+        if not allowed:
+            raise GrowthError(reason)
+    if run.status != JobStatus.SUCCEEDED:
+        raise GrowthError("Only a finished run can be published.")
+    if run.min_n is None:
+        raise GrowthError(f"Run {run.pk} was stored before each statistic was suppressed on "
+                          "the count it rests on; run it again and publish the new run.")
+    if run.min_n != int(settings.PLAYBOOK_MIN_N):
+        raise GrowthError(f"Run {run.pk} suppressed groups under {run.min_n} students; the "
+                          f"minimum is now {settings.PLAYBOOK_MIN_N}. Run it again.")
+    with transaction.atomic():
+        current = list(GrowthPublication.objects.select_for_update().filter(
+            subject=run.subject, school_year=run.school_year, current=True))
+        for pub in current:
+            if pub.run_id == run.pk:
+                return pub
+            pub.current = False
+            pub.save(update_fields=["current"])
+        return GrowthPublication.objects.create(
+            subject=run.subject, school_year=run.school_year, run=run, current=True,
+            published_by=signed_in_or_none(by),
+        )
 
 
 def standard_from_synthetic_state() -> list[AchievementStandard]:
@@ -304,4 +501,10 @@ def standard_from_synthetic_state() -> list[AchievementStandard]:
     return made
 
 
-__all__ = ["growth_run_execute", "growth_run_start"]
+__all__ = [
+    "GrowthError",
+    "growth_can_publish",
+    "growth_publication_publish",
+    "growth_run_execute",
+    "growth_run_start",
+]

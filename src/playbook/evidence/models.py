@@ -8,11 +8,23 @@ aggregates, each with its count and suppression flag.
 
 from __future__ import annotations
 
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from playbook.core.jobs import JobFields
+from playbook.studentdata.schemas import RACE_ETHNICITY
+
+#: Growth subgroups in words (the downloads keep the codes beside the words).
+GROWTH_SUBGROUP_LABELS = {
+    "all": "All students", **RACE_ETHNICITY,
+    "econ_disadvantaged": "Economically disadvantaged",
+    "disability": "Students with disabilities",
+    "english_learner": "English learners",
+}
+GROWTH_ENTITY_LABELS = {"school": "School", "district": "District", "consortium": "Consortium",
+                        "model": "Learning model", "provider": "Provider"}
 
 
 class GrowthRun(JobFields):
@@ -34,6 +46,11 @@ class GrowthRun(JobFields):
     results_path = models.CharField(max_length=300, blank=True,
                                     help_text="Student-level results, relative to the lake.")
     results_sha256 = models.CharField(max_length=64, blank=True)
+    min_n = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text="The minimum n its cells were suppressed with, each statistic on its own "
+                  "count; empty for runs stored before that rule (they cannot be published).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -42,7 +59,7 @@ class GrowthRun(JobFields):
                                    condition=Q(progress__lte=100)),
             models.UniqueConstraint(
                 fields=["snapshot", "subject", "school_year", "configuration_fingerprint",
-                        "code_version"],
+                        "code_version", "min_n"],
                 condition=Q(status="succeeded"),
                 name="one_succeeded_growth_run_per_inputs",
             ),
@@ -53,17 +70,28 @@ class GrowthRun(JobFields):
 
 
 class GrowthAggregate(models.Model):
-    """Median SGP and percent making adequate growth for one group of students."""
+    """Median SGP and percent making adequate growth for one group of students.
+
+    Each statistic is published with the count it rests on and is suppressed on that count:
+    ``n`` (students tested; ``suppressed`` hides the whole cell), ``n_sgp`` (students with a
+    growth percentile: the median's count; ``sgp_suppressed``) and ``n_adequate_known``
+    (students with an adequate-growth status: the percent's count; ``adequate_suppressed``).
+    """
 
     run = models.ForeignKey(GrowthRun, on_delete=models.CASCADE, related_name="aggregates")
     entity_type = models.CharField(max_length=20)
     entity_id = models.CharField(max_length=40)
+    entity_name = models.CharField(max_length=200, blank=True)
     subgroup = models.CharField(max_length=40)
     n = models.PositiveIntegerField(null=True, blank=True)
+    n_sgp = models.PositiveIntegerField(null=True, blank=True)
     median_sgp = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     n_adequate_known = models.PositiveIntegerField(null=True, blank=True)
     pct_adequate = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
-    suppressed = models.BooleanField(default=False)
+    suppressed = models.BooleanField(default=False, help_text="The student count is hidden "
+                                     "(and with it every statistic of the cell).")
+    sgp_suppressed = models.BooleanField(default=False)
+    adequate_suppressed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["entity_type", "entity_id", "subgroup"]
@@ -73,13 +101,55 @@ class GrowthAggregate(models.Model):
             models.CheckConstraint(
                 name="suppressed_cells_hold_no_numbers",
                 condition=Q(suppressed=False)
-                | (Q(n__isnull=True) & Q(median_sgp__isnull=True) & Q(pct_adequate__isnull=True)),
+                | (Q(n__isnull=True) & Q(sgp_suppressed=True) & Q(adequate_suppressed=True)),
+            ),
+            models.CheckConstraint(
+                name="suppressed_median_holds_no_numbers",
+                condition=Q(sgp_suppressed=False)
+                | (Q(n_sgp__isnull=True) & Q(median_sgp__isnull=True)),
+            ),
+            models.CheckConstraint(
+                name="suppressed_adequate_growth_holds_no_numbers",
+                condition=Q(adequate_suppressed=False)
+                | (Q(n_adequate_known__isnull=True) & Q(pct_adequate__isnull=True)),
             ),
         ]
         indexes = [models.Index(fields=["run", "entity_type", "entity_id"])]
 
     def __str__(self) -> str:
         return f"{self.entity_type} {self.entity_id} {self.subgroup}"
+
+    @property
+    def subgroup_label(self) -> str:
+        return GROWTH_SUBGROUP_LABELS.get(self.subgroup, self.subgroup)
+
+    @property
+    def entity_type_label(self) -> str:
+        return GROWTH_ENTITY_LABELS.get(self.entity_type, self.entity_type)
+
+
+class GrowthPublication(models.Model):
+    """A subject and year of growth results made public from one run by office staff (the
+    current one per subject and year; earlier publications stay as history)."""
+
+    subject = models.CharField(max_length=20)
+    school_year = models.PositiveSmallIntegerField()
+    run = models.ForeignKey(GrowthRun, on_delete=models.PROTECT, related_name="publications")
+    current = models.BooleanField(default=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["subject", "-school_year", "-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "school_year"], condition=Q(current=True),
+                                    name="one_current_growth_publication_per_subject_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"growth {self.subject} {self.school_year} (run {self.run_id})"
 
 
 class AchievementStandard(models.Model):
@@ -257,3 +327,6 @@ class ReportCardPublication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.framework_slug} {self.school_year} (run {self.run_id})"
+
+
+auditlog.register(GrowthPublication)

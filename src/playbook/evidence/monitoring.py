@@ -3,9 +3,9 @@
 An agreement's commitment names where its evidence comes from: what the party reports, a
 published report card (``{"framework": slug, "metric": "points" | "rating"}``, read through
 ``rating_for``) or published growth results (``{"subject": "math", "metric": "median_sgp" |
-"pct_adequate"}``, the latest successful run's aggregate for all students). Only published,
-aggregate numbers are read (never student records), and a suppressed cell reads as
-"suppressed", not as a number.
+"pct_adequate"}``, the latest published run's aggregate for all students). Only published,
+aggregate numbers are read (never student records, never a run staff have not published), and
+a suppressed number reads as "suppressed", not as a number.
 """
 
 from __future__ import annotations
@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from playbook.core.jobs import JobStatus
-
 from .reportcard_selectors import publications_current, rating_for
-from .selectors import growth_aggregates, growth_run_list
+from .selectors import growth_aggregates, growth_publications_current
 
 
 @dataclass(frozen=True)
@@ -49,21 +47,25 @@ def published_evidence(*, source: str, ref: dict[str, Any], entity_type: str,
         return None
     if source == "growth_run":
         metric = ref.get("metric", "median_sgp")
-        runs = growth_run_list().filter(status=JobStatus.SUCCEEDED)
+        growth_pubs = growth_publications_current()
         if ref.get("subject"):
-            runs = runs.filter(subject=ref["subject"])
-        run = runs.order_by("-school_year", "-pk").first()
-        if run is None:
+            growth_pubs = growth_pubs.filter(subject=ref["subject"])
+        growth_pub = growth_pubs.order_by("-school_year", "-published_at").first()
+        if growth_pub is None:
             return None
+        run = growth_pub.run
         cell = growth_aggregates(run=run, entity_type=entity_type, entity_id=entity_id).filter(
             subgroup="all").first()
         if cell is None:
             return None
-        if cell.suppressed:
+        hidden = cell.adequate_suppressed if metric == "pct_adequate" else cell.sgp_suppressed
+        if cell.suppressed or hidden:
             return PublishedEvidence(None, f"suppressed in {run.school_year} (fewer students "
                                            "than the minimum)", run.school_year)
         value = cell.pct_adequate if metric == "pct_adequate" else cell.median_sgp
         label = "% on track (adequate growth)" if metric == "pct_adequate" else "median SGP"
+        if value is None:
+            return PublishedEvidence(None, f"no {label} in {run.school_year}", run.school_year)
         return PublishedEvidence(value, f"{value} {label}, {run.subject} {run.school_year}",
                                  run.school_year)
     return None

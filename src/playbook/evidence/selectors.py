@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pyarrow as pa
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
 from playbook.core.jobs import JobStatus
@@ -16,8 +16,15 @@ from playbook.organizations.models import (
     Organization,
     OrgKind,
 )
+from playbook.studentdata.schemas import SUBJECTS
 
-from .models import GrowthAggregate, GrowthRun
+from .models import (
+    GROWTH_ENTITY_LABELS,
+    GROWTH_SUBGROUP_LABELS,
+    GrowthAggregate,
+    GrowthPublication,
+    GrowthRun,
+)
 
 ENTITY_SCHEMA = pa.schema([
     ("entity_type", pa.string()),
@@ -102,3 +109,50 @@ def growth_aggregates(
     if entity_id:
         qs = qs.filter(entity_id=entity_id)
     return qs
+
+
+def subject_label(subject: str) -> str:
+    return SUBJECTS.get(subject, subject)
+
+
+def school_year_label(year: int) -> str:
+    """2025 -> "2024-25"."""
+    return f"{year - 1}-{year % 100:02d}"
+
+
+def growth_publications_current() -> QuerySet[GrowthPublication]:
+    """The public growth results: one current publication per subject and year."""
+    return (GrowthPublication.objects.filter(current=True, run__status=JobStatus.SUCCEEDED)
+            .select_related("run", "run__snapshot", "published_by")
+            .order_by("subject", "-school_year"))
+
+
+def growth_publication_current(*, subject: str, school_year: int) -> GrowthPublication | None:
+    return growth_publications_current().filter(subject=subject,
+                                                school_year=school_year).first()
+
+
+def growth_run_publication(*, run: GrowthRun) -> GrowthPublication | None:
+    """The run's current publication, if it is the public one for its subject and year."""
+    return run.publications.filter(current=True).first()
+
+
+def growth_published_cells(*, publication: GrowthPublication, entity_type: str = "",
+                           query: str = "", subgroup: str = "") -> QuerySet[GrowthAggregate]:
+    """The published run's cells (suppressed ones included, as suppressed), filtered by
+    entity type, subgroup and a name or ID search, ordered by type, name and group."""
+    qs = publication.run.aggregates.all()
+    if entity_type:
+        qs = qs.filter(entity_type=entity_type)
+    if subgroup:
+        qs = qs.filter(subgroup=subgroup)
+    if query:
+        qs = qs.filter(Q(entity_name__icontains=query) | Q(entity_id__iexact=query))
+    order = Case(*[When(subgroup=code, then=Value(i))
+                   for i, code in enumerate(GROWTH_SUBGROUP_LABELS)],
+                 default=Value(len(GROWTH_SUBGROUP_LABELS)), output_field=IntegerField())
+    type_order = Case(*[When(entity_type=t, then=Value(i))
+                        for i, t in enumerate(GROWTH_ENTITY_LABELS)],
+                      default=Value(len(GROWTH_ENTITY_LABELS)), output_field=IntegerField())
+    return qs.annotate(_type_order=type_order, _group_order=order).order_by(
+        "_type_order", "entity_name", "entity_id", "_group_order", "subgroup")

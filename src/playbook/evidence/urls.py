@@ -7,7 +7,10 @@ urlpatterns = [
     path("growth/", views.growth_runs, name="growth_runs"),
     path("growth/<int:pk>/", views.growth_run, name="growth_run"),
     path("growth/<int:pk>/students/", views.growth_run_students, name="growth_students"),
+    path("growth/<int:pk>/publish/", views.growth_run_publish, name="growth_publish"),
     path("public/growth/", views.public_growth, name="public_growth"),
+    path("public/growth/growth.csv", views.public_growth_csv, name="public_growth_csv"),
+    path("public/growth/growth.json", views.public_growth_json, name="public_growth_json"),
 ]
 
 # Report cards (Play 5): staff pages first, then the public pages.

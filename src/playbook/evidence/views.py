@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import csv
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import duckdb
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from playbook.accounts.access import office_staff, public, roles
 from playbook.accounts.roles import READ_ALL
@@ -15,10 +21,20 @@ from playbook.privacy.services import access_log_record
 from playbook.studentdata.lake import lake_dir
 from playbook.studentdata.selectors import snapshot_current
 
-from .forms import AggregateFilterForm, GrowthRunForm
-from .growth import growth_run_start
-from .models import GrowthAggregate
-from .selectors import growth_aggregates, growth_run_get, growth_run_list
+from .forms import AggregateFilterForm, GrowthRunForm, PublicGrowthForm
+from .growth import GrowthError, growth_can_publish, growth_publication_publish, growth_run_start
+from .models import GROWTH_SUBGROUP_LABELS, GrowthAggregate, GrowthPublication, GrowthRun
+from .selectors import (
+    growth_aggregates,
+    growth_publication_current,
+    growth_publications_current,
+    growth_published_cells,
+    growth_run_get,
+    growth_run_list,
+    growth_run_publication,
+    school_year_label,
+    subject_label,
+)
 
 
 @roles(*READ_ALL)
@@ -36,7 +52,10 @@ def growth_runs(request: HttpRequest) -> HttpResponse:
             status = run.get_status_display().lower()
             messages.success(request, f"Growth run #{run.pk} is {status}.")
             return redirect("evidence:growth_run", pk=run.pk)
-    runs = growth_run_list()[:50]
+    runs = list(growth_run_list()[:50])
+    public_ids = set(growth_publications_current().values_list("run_id", flat=True))
+    for r in runs:
+        r.is_public = r.pk in public_ids  # type: ignore[attr-defined]
     return render(request, "evidence/growth_runs.html", {"form": form, "runs": runs})
 
 
@@ -48,8 +67,13 @@ def growth_run(request: HttpRequest, pk: int) -> HttpResponse:
     cells = growth_aggregates(run=run, entity_type=data.get("entity_type", ""),
                               entity_id=data.get("entity_id", ""))
     page, query = page_of(request, cells, per_page=100)
-    return render(request, "evidence/growth_run.html",
-                  {"run": run, "form": form, "page": page, "query": query})
+    return render(request, "evidence/growth_run.html", {
+        "run": run, "form": form, "page": page, "query": query,
+        "publication": growth_run_publication(run=run),
+        "current": growth_publication_current(subject=run.subject, school_year=run.school_year),
+        "subject_label": subject_label(run.subject),
+        "year_label": school_year_label(run.school_year),
+    })
 
 
 @office_staff
@@ -89,23 +113,216 @@ def growth_run_students(request: HttpRequest, pk: int) -> HttpResponse:
                   {"run": run, "rows": rows, "school_id": school_id})
 
 
+def _hidden_counts(cells: QuerySet[GrowthAggregate]) -> dict[str, int]:
+    return cells.aggregate(
+        cells=Count("id"), hidden=Count("id", filter=Q(suppressed=True)),
+        medians_hidden=Count("id", filter=Q(sgp_suppressed=True)),
+        percents_hidden=Count("id", filter=Q(adequate_suppressed=True)),
+    )
+
+
+@roles(*READ_ALL)
+def growth_run_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """What publishing the run will show the public, then (office staff) the publish button."""
+    run = growth_run_get(pk=pk)
+    if run.status != JobStatus.SUCCEEDED:
+        raise Http404("This run has no results to publish.")
+    allowed, reason = growth_can_publish(user=request.user)
+    if request.method == "POST":
+        if not allowed:
+            return render(request, "accounts/refused.html", {"reason": reason}, status=403)
+        if request.POST.get("confirm") == "yes":
+            try:
+                pub = growth_publication_publish(run=run, by=request.user)
+            except GrowthError as exc:
+                messages.error(request, str(exc))
+                return redirect("evidence:growth_run", pk=run.pk)
+            messages.success(request, f"Published {subject_label(run.subject)} growth for "
+                             f"{school_year_label(run.school_year)} (run #{run.pk}).")
+            return redirect(_public_url(pub))
+    current = growth_publication_current(subject=run.subject, school_year=run.school_year)
+    cells = growth_aggregates(run=run)
+    samples = cells.filter(subgroup="all").order_by("entity_type", "entity_name")[:25]
+    return render(request, "evidence/growth_publish.html", {
+        "run": run, "current": current, "counts": _hidden_counts(cells),
+        "current_counts": (_hidden_counts(growth_aggregates(run=current.run))
+                           if current is not None and current.run_id != run.pk else None),
+        "samples": samples, "may_publish": allowed, "refusal": reason,
+        "subject_label": subject_label(run.subject),
+        "year_label": school_year_label(run.school_year),
+    })
+
+
+# ----------------------------------------------------------------------------------------------
+# The public growth page and its downloads
+
+
+def _public_url(pub: GrowthPublication) -> str:
+    return f"{reverse('evidence:public_growth')}?subject={pub.subject}&year={pub.school_year}"
+
+
+@dataclass
+class _Selection:
+    """What the reader asked for: the publication (None when nothing matches), the form with
+    the choices offered, why nothing is shown (``problem``) and the status to answer with."""
+
+    form: PublicGrowthForm
+    publication: GrowthPublication | None = None
+    problem: str = ""
+    status: int = 200
+    published: list[dict[str, Any]] = field(default_factory=list)
+
+    def cells(self) -> QuerySet[GrowthAggregate]:
+        if self.publication is None or self.problem:
+            return GrowthAggregate.objects.none()
+        data = self.form.cleaned_data
+        return growth_published_cells(
+            publication=self.publication, entity_type=data.get("entity_type") or "",
+            subgroup=data.get("subgroup") or "", query=(data.get("q") or "").strip())
+
+
+def _selection(request: HttpRequest) -> _Selection:
+    pubs = list(growth_publications_current())
+    by_subject: dict[str, list[int]] = {}
+    for p in pubs:
+        by_subject.setdefault(p.subject, []).append(p.school_year)
+    subjects = sorted(by_subject, key=lambda s: (-max(by_subject[s]), subject_label(s)))
+    years = sorted({p.school_year for p in pubs}, reverse=True)
+    published = [{"subject": subject_label(p.subject), "year": school_year_label(p.school_year),
+                  "url": _public_url(p), "pub": p}
+                 for p in sorted(pubs, key=lambda p: (-p.school_year, subject_label(p.subject)))]
+    data = request.GET.copy()
+    subject = data.get("subject", "") or (subjects[0] if subjects else "")
+    year_raw = data.get("year", "")
+    if not year_raw and subject in by_subject:
+        year_raw = str(max(by_subject[subject]))
+    data["subject"], data["year"] = subject, year_raw
+    form = PublicGrowthForm(
+        data, subjects=[(s, subject_label(s)) for s in subjects],
+        years=[(y, school_year_label(y)) for y in years], subgroups=GROWTH_SUBGROUP_LABELS)
+    sel = _Selection(form=form, published=published)
+    if not pubs:
+        sel.problem = "No growth results are published yet."
+        # asked for a subject or year that is not published: not found
+        sel.status = 404 if (request.GET.get("subject") or request.GET.get("year")) else 200
+        return sel
+    if not form.is_valid():
+        bad_pick = any(f in form.errors for f in ("subject", "year"))
+        sel.problem = ("There are no published growth results for that subject and year. "
+                       "Choose one of the published ones." if bad_pick
+                       else "Correct the choices above to see results.")
+        sel.status = 404 if bad_pick else 200
+        return sel
+    year = form.cleaned_data["year"]
+    pub = (growth_publication_current(subject=form.cleaned_data["subject"], school_year=year)
+           if year is not None else None)
+    if pub is None:
+        when = school_year_label(year) if year is not None else "that year"
+        sel.problem = (f"{subject_label(form.cleaned_data['subject'])} has no published growth "
+                       f"results for {when}. Choose one of the published ones.")
+        sel.status = 404
+        return sel
+    sel.publication = pub
+    return sel
+
+
 @public
 def public_growth(request: HttpRequest) -> HttpResponse:
-    """Published growth aggregates (suppressed cells stay suppressed)."""
-    runs = growth_run_list().filter(status=JobStatus.SUCCEEDED)
-    run = runs.first()
-    if request.GET.get("run"):
-        run = runs.filter(pk=request.GET["run"]).first() if request.GET["run"].isdigit() else None
-        if run is None:
-            raise Http404("No such published growth run.")
-    form = AggregateFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    cells = (
-        growth_aggregates(run=run, entity_type=data.get("entity_type", ""),
-                          entity_id=data.get("entity_id", ""))
-        if run else GrowthAggregate.objects.none()
-    )
-    page, query = page_of(request, cells, per_page=100)
+    """Published growth results: a subject and year staff published, every statistic shown
+    only where the count it rests on is large enough, with CSV and JSON downloads."""
+    sel = _selection(request)
+    page, query = page_of(request, sel.cells(), per_page=100)
+    pub = sel.publication
     return render(request, "evidence/public_growth.html", {
-        "run": run, "runs": runs[:20], "form": form, "page": page, "query": query,
-    })
+        "sel": sel, "form": sel.form, "pub": pub, "page": page, "query": query,
+        "subject_label": subject_label(pub.subject) if pub else "",
+        "year_label": school_year_label(pub.school_year) if pub else "",
+        "min_n": pub.run.min_n if pub else None,
+    }, status=sel.status)
+
+
+DOWNLOAD_COLUMNS = [
+    "subject", "school_year", "entity_type", "entity_id", "entity_name", "subgroup",
+    "subgroup_label", "students", "students_suppressed", "students_with_sgp", "median_sgp",
+    "median_sgp_suppressed", "students_with_adequate_growth_status", "percent_adequate_growth",
+    "percent_adequate_growth_suppressed",
+]
+
+
+def _download_rows(pub: GrowthPublication, cells: QuerySet[GrowthAggregate]
+                   ) -> list[dict[str, Any]]:
+    return [{
+        "subject": pub.subject, "school_year": pub.school_year, "entity_type": c.entity_type,
+        "entity_id": c.entity_id, "entity_name": c.entity_name, "subgroup": c.subgroup,
+        "subgroup_label": c.subgroup_label, "students": c.n,
+        "students_suppressed": c.suppressed, "students_with_sgp": c.n_sgp,
+        "median_sgp": c.median_sgp, "median_sgp_suppressed": c.sgp_suppressed,
+        "students_with_adequate_growth_status": c.n_adequate_known,
+        "percent_adequate_growth": c.pct_adequate,
+        "percent_adequate_growth_suppressed": c.adequate_suppressed,
+    } for c in cells]
+
+
+def _download(request: HttpRequest) -> tuple[GrowthPublication, list[dict[str, Any]], str]:
+    sel = _selection(request)
+    if sel.publication is None or sel.problem:
+        raise Http404(sel.problem or "No such published growth results.")
+    pub = sel.publication
+    name = f"growth-{pub.subject}-{pub.school_year}-run{pub.run_id}"
+    entity_type = sel.form.cleaned_data.get("entity_type")
+    if entity_type:
+        name += f"-{entity_type}"
+    return pub, _download_rows(pub, sel.cells()), name
+
+
+#: A spreadsheet reads a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: Any) -> str:
+    """A value as CSV text: a text starting like a formula gets a leading apostrophe, so a
+    spreadsheet shows it as text instead of running it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+@public
+def public_growth_csv(request: HttpRequest) -> HttpResponse:
+    """The page's published cells as CSV (all of them, not one page)."""
+    _, rows, name = _download(request)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(DOWNLOAD_COLUMNS)
+    for row in rows:
+        writer.writerow([csv_text(row[c]) for c in DOWNLOAD_COLUMNS])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+@public
+def public_growth_json(request: HttpRequest) -> HttpResponse:
+    """The page's published cells as JSON, with where they come from."""
+    pub, rows, name = _download(request)
+    run: GrowthRun = pub.run
+    doc = {
+        "subject": pub.subject, "subject_label": subject_label(pub.subject),
+        "school_year": pub.school_year, "school_year_label": school_year_label(pub.school_year),
+        "published_at": pub.published_at.isoformat(), "run": run.pk,
+        "snapshot": run.snapshot_id, "code_version": run.code_version,
+        "configuration_fingerprint": run.configuration_fingerprint, "min_n": run.min_n,
+        "note": ("Each statistic is shown only when the count it rests on is at least min_n "
+                 "and no hidden count can be worked out from the others; hidden values are "
+                 "null, with *_suppressed true."),
+        "cells": [{k: (float(v) if isinstance(v, Decimal) else v) for k, v in row.items()}
+                  for row in rows],
+    }
+    response = JsonResponse(doc, json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return response
