@@ -111,7 +111,7 @@ def decide(app: Application, *, officer: Any, outcome: str = "approved",
     terms = {"amount": str(amount)} if amount is not None else None
     ballot = decisions.ballot_open(application=app, by=officer, terms=terms)
     choice = {"approved": "approve", "conditional": "conditional", "denied": "deny"}[outcome]
-    for member in ballot.body.members.all():
+    for member in ballot.body.members.order_by("pk"):
         decisions.vote_cast(ballot=ballot, by=member, choice=choice, conditions=conditions,
                             reason=reason)
     return decisions.ballot_close(ballot=ballot, by=officer)

@@ -140,7 +140,8 @@ def _vote(app: Application, *, officer: User, outcome: str, amount: D | None = N
     choice = {"approved": VoteChoice.APPROVE, "conditional": VoteChoice.CONDITIONAL,
               "denied": VoteChoice.DENY}[outcome]
     for member in User.objects.filter(decision_body_memberships__body__slug=BOARD,
-                                      decision_body_memberships__active=True):
+                                      decision_body_memberships__active=True
+                                      ).order_by("username"):
         decisions.vote_cast(ballot=ballot, by=member, choice=choice, conditions=conditions,
                             reason=reason)
     decisions.ballot_close(ballot=ballot, by=officer, reason=reason)
