@@ -172,11 +172,6 @@ class AttachmentForm(forms.Form):
                          for a in rules.form.attachments]
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                             label="Reason", max_length=2000)
-
-
 class ScreenForm(forms.Form):
     ACTIONS = [("eligible", "Eligible: move on to review"),
                ("ineligible", "Ineligible (give the reason)"),

@@ -28,7 +28,6 @@ from .forms import (
     CycleEditForm,
     CycleForm,
     ProgramForm,
-    ReasonForm,
     RulesJSONForm,
     ScreenForm,
     StartApplicationForm,
@@ -335,39 +334,6 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
                         content_type=attachment.content_type)
 
 
-@require_POST
-@roles(*APPLICANTS)
-def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    app = application_get_for_user(user=request.user, pk=pk)
-    try:
-        if app.status == ApplicationStatus.INFO_REQUESTED:
-            lifecycle.application_provide_info(application=app, by=request.user,
-                                               reason=request.POST.get("reason", "")[:2000])
-        else:
-            lifecycle.application_submit(application=app, by=request.user)
-    except (TransitionRefused, PermissionDenied) as exc:
-        errors_to_page(request, exc)
-    else:
-        messages.success(request, "Submitted. A confirmation email is on its way.")
-    return redirect("programs:application_detail", pk=app.pk)
-
-
-@require_POST
-@roles(*APPLICANTS)
-def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    app = application_get_for_user(user=request.user, pk=pk)
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    try:
-        lifecycle.application_withdraw(application=app, by=request.user,
-                                       reason=form.cleaned_data.get("reason", ""))
-    except (TransitionRefused, PermissionDenied) as exc:
-        errors_to_page(request, exc)
-    else:
-        messages.success(request, "The application is withdrawn.")
-    return redirect("programs:application_detail", pk=app.pk)
-
-
 @signed_in
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = application_get_for_user(user=request.user, pk=pk)
@@ -400,7 +366,6 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_open_vote": app.status == ApplicationStatus.RECOMMENDED
         and user.role in (*OFFICE_STAFF, Role.DECISION_BODY)
         and not app.ballots.filter(status="open").exists(),
-        "reason_form": ReasonForm(),
     })
 
 

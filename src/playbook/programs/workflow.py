@@ -52,6 +52,8 @@ class Step:
     done: str = ""  # past tense, for messages and history
     needs_reason: bool = False
     description: str = ""
+    danger: bool = False  # ends or refuses something: shown as a warning-coloured button
+    asks_end_date: bool = False  # the step sets a new end date (a renewal)
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ APPLICATION_WORKFLOW = Workflow(
              "resubmitted with more information"),
         Step("screen_eligible", "Screen as eligible", STAFF, "screened eligible"),
         Step("screen_ineligible", "Screen as ineligible", STAFF, "screened ineligible",
-             needs_reason=True),
+             needs_reason=True, danger=True),
         Step("start_review", "Start the independent review", STAFF, "is in independent review"),
         Step("recommend", "Recommend to the decision body", STAFF,
              "recommended to the decision body"),
@@ -142,7 +144,7 @@ APPLICATION_WORKFLOW = Workflow(
              "conditions met: approved", needs_reason=True),
         Step("conditions_unmet", "Record the conditions as not met", STAFF,
              "conditions not met: denied", needs_reason=True),
-        Step("withdraw", "Withdraw the application", APPLICANT, "withdrawn"),
+        Step("withdraw", "Withdraw the application", APPLICANT, "withdrawn", danger=True),
         Step("appeal", "Appeal the decision", APPLICANT, "appealed", needs_reason=True),
         Step("appeal_grant", "Grant the appeal: screen again", STAFF,
              "appeal granted: screened again", needs_reason=True),
@@ -173,13 +175,14 @@ AGREEMENT_WORKFLOW = Workflow(
         Step("activate", "Start the agreement", STAFF, "active"),
         Step("monitor", "Move into monitoring", STAFF, "in monitoring"),
         Step("probation", "Place on probation", STAFF, "placed on probation",
-             needs_reason=True),
+             needs_reason=True, danger=True),
         Step("lift_probation", "Lift probation", STAFF, "probation lifted", needs_reason=True),
-        Step("renew", "Renew", STAFF, "renewed", needs_reason=True),
-        Step("revoke", "Revoke", STAFF, "revoked", needs_reason=True),
+        Step("renew", "Renew", STAFF, "renewed", needs_reason=True, asks_end_date=True),
+        Step("revoke", "Revoke", STAFF, "revoked", needs_reason=True, danger=True),
         Step("expire", "Record as expired", STAFF, "expired", needs_reason=True),
         Step("close", "Close", STAFF, "closed", needs_reason=True),
-        Step("cancel", "Cancel the agreement", STAFF, "cancelled", needs_reason=True),
+        Step("cancel", "Cancel the agreement", STAFF, "cancelled", needs_reason=True,
+             danger=True),
     ),
 )
 

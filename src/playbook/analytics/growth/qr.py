@@ -638,7 +638,7 @@ def fit_quantiles_many(
             local = basis[mine] - pr.offset
             # A fit whose band kept fewer than p observations has no vertex (``good`` is
             # false): its basis holds padding, not observations of this problem. Give it a
-            # placeholder basis of this problem's own rows; it fails the certificate anyway
+            # stand-in basis of this problem's own rows; it fails the certificate anyway
             # (``ok &= good``) and is refitted with a wider band.
             no_vertex = ~good[mine]
             if no_vertex.any():
