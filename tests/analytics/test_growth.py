@@ -283,7 +283,23 @@ def test_sgpdata_reading_2025_end_to_end(cli_result: pa.Table) -> None:
         "student_id", "subject", "year", "grade", "scale_score", "sgp", "sgp_order",
         "sgp_order_1", "sgp_order_2", "sgp_order_3", "sgp_order_4", "sgp_level",
     ]  # fmt: skip
-    assert t.num_rows == 44219  # every 2025 reading score
+    # every 2025 reading score, except students with neither an SGP nor a target: those in
+    # grade 8 (no grade-9 model to project to) without a grade-7 score in 2024
+    wide = pacsv.read_csv(SGP_DIR / "sgpData.csv")
+
+    def col(name: str) -> np.ndarray:
+        return wide.column(name).to_numpy(zero_copy_only=False)
+
+    tested = ~np.isnan(col("SS_2025"))
+    prior = (col("GRADE_2024") == 7) & ~np.isnan(col("SS_2024"))
+    neither = tested & (col("GRADE_2025") == 8) & ~prior
+    assert tested.sum() == 44219 and neither.sum() > 0
+    assert t.num_rows == 44219 - neither.sum()
+    targets = [c for c in t.column_names if c.startswith("sgp_target_") and "num_years" not in c]
+    has_any = pc.is_valid(t.column("sgp"))
+    for c in targets:
+        has_any = pc.or_(has_any, pc.is_valid(t.column(c)))
+    assert pc.all(has_any).as_py()
     sgp = t.column("sgp").to_numpy(zero_copy_only=False)
     has = ~np.isnan(sgp)
     assert has.sum() == 34225  # the README's count of students with an SGP
@@ -343,8 +359,25 @@ def test_runs_are_deterministic_and_record_provenance(long_csv: Path) -> None:
     assert [(m.grade, m.order) for m in first.models] == [(4, 1), (5, 1), (5, 2)]
     derived = compute_growth(scores=small, subject="READING", year="2025")
     assert derived.fingerprint != first.fingerprint  # derived knots are recorded and hashed
+    assert derived.provenance["config"]["knots_derived_by"] == "studentGrowthPercentiles"
+    # the default rule: the prior years' scores only (every grade tested in 2024)
     assert derived.config.knots is not None and set(derived.config.knots) == {3, 4, 5}
+    last_year = scores.filter(pc.equal(scores.column("year"), "2024"))
     assert derived.provenance["config"]["knots"]["3"]["knots"] == list(
+        derive_grade_knots(
+            last_year.filter(pc.equal(last_year.column("grade"), 3))
+            .column("scale_score")
+            .to_numpy()
+        ).knots
+    )
+    # the prepareSGP rule: every score of the grade, every year
+    whole = compute_growth(
+        scores=small, subject="READING", year="2025",
+        config=GrowthConfig(knots_rule="prepareSGP"),
+    )  # fmt: skip
+    assert whole.config.knots is not None and set(whole.config.knots) == {3, 4, 5}
+    assert whole.provenance["config"]["knots_derived_by"] == "prepareSGP"
+    assert whole.provenance["config"]["knots"]["3"]["knots"] == list(
         derive_grade_knots(
             scores.filter(pc.equal(scores.column("grade"), 3)).column("scale_score").to_numpy()
         ).knots

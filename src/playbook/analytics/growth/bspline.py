@@ -42,12 +42,42 @@ class GradeKnots:
         }
 
 
-def derive_grade_knots(scores: NDArray[np.floating]) -> GradeKnots:
-    """Derive one grade's knots from the scores recorded in that grade.
+KNOT_DIGITS = 3
 
-    Interior knots are the 20/40/60/80th percentiles (linear interpolation, R's type 7),
-    boundary knots the score range widened by 10% of its width on each side (R's
-    ``extendrange(x, f = 0.1)``), and the obtainable range is the score range itself.
+
+def r_round(x: NDArray[np.floating] | float, digits: int) -> FloatArray:
+    """R's ``round(x, digits)`` for ``digits > 0`` (R >= 4.0.0, ``src/nmath/fround.c``): of the
+    two neighbours ``floor(x * 10^d) / 10^d`` and ``ceil(x * 10^d) / 10^d`` the one nearer to
+    ``x`` in double arithmetic, and on a tie the one with an even last digit. (numpy's
+    ``round`` scales and rounds ``x * 10^d`` instead, which differs for values such as 0.15.)
+    """
+    v = np.asarray(x, dtype=np.float64)
+    sign = np.where(v < 0, -1.0, 1.0)
+    a = np.abs(v)
+    pow10 = np.longdouble(10.0) ** digits
+    x10 = np.asarray(pow10 * a.astype(np.longdouble), dtype=np.float64)
+    i10 = np.floor(x10)
+    down = np.asarray(np.longdouble(1) * i10 / pow10, dtype=np.float64)
+    up = np.asarray(np.longdouble(1) * np.ceil(x10) / pow10, dtype=np.float64)
+    du, dd = up - a, a - down
+    pick_up = (du < dd) | ((du == dd) & (np.fmod(i10, 2.0) == 1.0))
+    out = sign * np.where(pick_up, up, down)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        too_fine = (a == 0) | ~np.isfinite(a) | (np.log10(np.where(a > 0, a, 1.0)) + digits > 15)
+    return np.asarray(np.where(too_fine, v, out), dtype=np.float64)
+
+
+def derive_grade_knots(
+    scores: NDArray[np.floating], *, digits: int | None = KNOT_DIGITS
+) -> GradeKnots:
+    """Derive one grade's knots from the scores recorded in that grade, as the SGP package's
+    ``createKnotsBoundaries`` does (``R/createKnotsBoundaries.R``, lines 14-20).
+
+    Interior knots are the 20/40/60/80th percentiles (``quantile``, R's type 7: linear
+    interpolation), boundary knots the score range widened by 10% of its width on each side
+    (``extendrange(x, f = 0.1)``), the obtainable range (``loss.hoss``) the score range itself
+    (``extendrange(x, f = 0.0)``); each rounded to ``digits`` decimals with R's ``round``
+    (``None``: not rounded).
     """
     x = np.asarray(scores, dtype=np.float64)
     x = x[np.isfinite(x)]
@@ -55,11 +85,15 @@ def derive_grade_knots(scores: NDArray[np.floating]) -> GradeKnots:
         raise ValueError("cannot derive knots from no scores")
     lo, hi = float(x.min()), float(x.max())
     width = hi - lo
-    knots = tuple(float(v) for v in np.quantile(x, KNOT_PROBS, method="linear"))
+    knots = np.quantile(x, KNOT_PROBS, method="linear")
+    bounds = np.array([lo - BOUNDARY_EXTENSION * width, hi + BOUNDARY_EXTENSION * width])
+    loss_hoss = np.array([lo, hi])
+    if digits is not None:
+        knots, bounds, loss_hoss = (r_round(v, digits) for v in (knots, bounds, loss_hoss))
     return GradeKnots(
-        knots=knots,
-        boundaries=(lo - BOUNDARY_EXTENSION * width, hi + BOUNDARY_EXTENSION * width),
-        loss_hoss=(lo, hi),
+        knots=tuple(float(v) for v in knots),
+        boundaries=(float(bounds[0]), float(bounds[1])),
+        loss_hoss=(float(loss_hoss[0]), float(loss_hoss[1])),
     )
 
 

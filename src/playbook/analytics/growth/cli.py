@@ -13,6 +13,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from playbook.analytics.growth.config import GrowthConfig
 
 
@@ -22,7 +24,8 @@ def configure(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace],
         "--scores",
         required=True,
         metavar="FILE.csv",
-        help="long CSV: student_id, year, subject, grade, scale_score",
+        help="long CSV: student_id, year, subject, grade, scale_score, or R's long layout "
+        "(VALID_CASE, CONTENT_AREA, YEAR, ID, GRADE, SCALE_SCORE, ...); .csv.gz is read too",
     )
     parser.add_argument("--subject", required=True, help="subject to analyse, e.g. READING")
     parser.add_argument("--year", required=True, help="current year, e.g. 2025")
@@ -31,6 +34,19 @@ def configure(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace],
         "--knots",
         metavar="KNOTS.json",
         help="knots and boundaries (DEMO format); default: derived from the data",
+    )
+    parser.add_argument(
+        "--knots-from",
+        choices=("studentGrowthPercentiles", "prepareSGP"),
+        default="studentGrowthPercentiles",
+        help="without --knots: derive knots as R's studentGrowthPercentiles does (the prior "
+        "years' scores; the default) or as prepareSGP does (every score of the subject)",
+    )
+    parser.add_argument(
+        "--projections",
+        action="store_true",
+        help="with --cutscores: also write the percentile trajectories and the SGP targets "
+        "of every cut for each projected year",
     )
     parser.add_argument(
         "--cutscores",
@@ -127,6 +143,7 @@ def _load_config(args: argparse.Namespace) -> GrowthConfig:
         GrowthConfig,
         load_cutscores,
         load_knots,
+        load_trajectory_percentiles,
     )
 
     def wrong(kind: str, path: str, exc: Exception) -> ConfigError:
@@ -138,7 +155,14 @@ def _load_config(args: argparse.Namespace) -> GrowthConfig:
         raise
     except _NOT_THE_FORMAT as exc:
         raise wrong("knots", args.knots, exc) from exc
-    config = GrowthConfig(knots=knots, max_order=args.max_order, workers=args.workers)
+    config = GrowthConfig(
+        knots=knots,
+        max_order=args.max_order,
+        workers=args.workers,
+        knots_rule=getattr(args, "knots_from", "studentGrowthPercentiles"),
+    )
+    if getattr(args, "projections", False) and not args.cutscores:
+        raise ConfigError("--projections needs --cutscores (targets are cut scores' targets)")
     if args.cutscores:
         try:
             cutscores, g_cuts, g_labels = load_cutscores(path=args.cutscores, subject=args.subject)
@@ -149,7 +173,37 @@ def _load_config(args: argparse.Namespace) -> GrowthConfig:
         config = replace(config, cutscores=cutscores)
         if g_cuts is not None and g_labels is not None:
             config = replace(config, growth_cuts=g_cuts, growth_labels=g_labels)
+        if getattr(args, "projections", False):
+            current, lagged = load_trajectory_percentiles(
+                path=args.cutscores, growth_cuts=config.growth_cuts
+            )
+            config = replace(
+                config,
+                projections=True,
+                trajectory_percentiles=current,
+                lagged_trajectory_percentiles=lagged,
+            )
     return config
+
+
+TARGET_COLUMNS = (
+    "sgp_target_3_year",
+    "sgp_target_move_up_stay_up_3_year",
+    "sgp_target_3_year_current",
+    "sgp_target_move_up_stay_up_3_year_current",
+)
+
+
+def written_rows(table: pa.Table) -> pa.Table:
+    """The rows the command writes: students with an SGP or a growth-to-standard target (R's
+    results hold no row for a student with neither)."""
+    import pyarrow.compute as pc
+
+    keep = pc.is_valid(table.column("sgp"))
+    for name in table.column_names:
+        if name.startswith("sgp_target_") and not name.endswith("_num_years_to_target"):
+            keep = pc.or_(keep, pc.is_valid(table.column(name)))
+    return table.filter(keep)
 
 
 def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
@@ -175,6 +229,7 @@ def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
         year=args.year,
         config=config,
     )
+    table = written_rows(result.table)
     # both files go to temporary names first and are renamed only when both are complete
     prov_tmp = None
     if args.provenance:
@@ -190,7 +245,7 @@ def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
             os.unlink(prov_tmp)
             raise
     try:
-        write_csv_atomic(result.table, args.out)
+        write_csv_atomic(table, args.out)
     except BaseException:
         if prov_tmp:
             os.unlink(prov_tmp)
@@ -203,9 +258,10 @@ def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     n_sgp = n - result.table.column("sgp").null_count
     n_small = sum(c.n_students for c in result.small_cohorts)
     print(
-        f"{args.subject} {args.year}: {n} students, {n_sgp} with an SGP, {n_small} in grades "
-        f"too small for a model, {len(result.models)} models; fingerprint "
-        f"{result.fingerprint} -> {args.out}",
+        f"{args.subject} {args.year}: {n} students, {n_sgp} with an SGP, "
+        f"{table.num_rows - n_sgp} with a target only, {n - table.num_rows} with neither "
+        f"(not written), {n_small} in grades too small for a model, {len(result.models)} "
+        f"models; fingerprint {result.fingerprint} -> {args.out}",
         file=sys.stderr,
     )
     return 0

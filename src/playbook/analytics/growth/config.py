@@ -16,6 +16,9 @@ N_TAUS = 100
 PREDICTION_DIGITS = 5
 DEFAULT_GROWTH_CUTS = (20, 40, 61, 81)
 DEFAULT_GROWTH_LABELS = ("Very Low", "Low", "Typical", "High", "Very High")
+#: knots derived as ``studentGrowthPercentiles`` derives them (the default) or as ``prepareSGP``
+#: does; see :func:`playbook.analytics.growth.engine.resolve_knots`
+KNOTS_RULES = ("studentGrowthPercentiles", "prepareSGP")
 
 
 class ConfigError(ValueError):
@@ -59,6 +62,11 @@ class GrowthConfig:
     data. ``cutscores``: enables growth-to-standard targets. ``max_order``: highest number of
     prior scores used (``None``: all available). ``workers``: processes used to fit models
     (``None``: up to 2, by CPU count; 1: in-process). ``projection_years``: the catch-up horizon.
+    ``knots_rule``: how knots are derived when ``knots`` is ``None`` (:data:`KNOTS_RULES`);
+    ``knots_derived_by`` records the rule on a result's config whose knots were derived.
+    ``trajectory_percentiles``: the percentile trajectories written with ``projections``
+    (``lagged_trajectory_percentiles`` for the lagged ones); ``projections``: also return the
+    trajectories and the per-year targets.
     """
 
     knots: Mapping[int, GradeKnots] | None = None
@@ -69,6 +77,11 @@ class GrowthConfig:
     projection_years: int = 3
     workers: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    knots_rule: str = KNOTS_RULES[0]
+    knots_derived_by: str | None = None
+    projections: bool = False
+    trajectory_percentiles: tuple[int, ...] = (1, 20, 40, 50, 61, 81, 99)
+    lagged_trajectory_percentiles: tuple[int, ...] = (1, 20, 40, 50, 61, 81, 99)
 
     def __post_init__(self) -> None:
         if self.max_order is not None and self.max_order < 1:
@@ -79,10 +92,20 @@ class GrowthConfig:
             raise ConfigError("growth_cuts must ascend")
         if self.projection_years < 1:
             raise ConfigError("projection_years must be at least 1")
+        if self.knots_rule not in KNOTS_RULES:
+            raise ConfigError(
+                f"knots_rule must be one of {', '.join(KNOTS_RULES)} (not {self.knots_rule!r})"
+            )
+        for name in ("trajectory_percentiles", "lagged_trajectory_percentiles"):
+            if any(not 1 <= int(v) <= N_TAUS for v in getattr(self, name)):
+                raise ConfigError(f"{name} must be whole numbers from 1 to {N_TAUS}")
 
-    def with_knots(self, knots: Mapping[int, GradeKnots]) -> GrowthConfig:
-        """The same settings with the given knots (used to record derived knots)."""
-        return replace(self, knots=dict(knots))
+    def with_knots(
+        self, knots: Mapping[int, GradeKnots], *, derived_by: str | None = None
+    ) -> GrowthConfig:
+        """The same settings with the given knots (used to record derived knots and the rule
+        that derived them)."""
+        return replace(self, knots=dict(knots), knots_derived_by=derived_by)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form of everything that affects results (``workers`` does not)."""
@@ -99,6 +122,16 @@ class GrowthConfig:
             "growth_labels": list(self.growth_labels),
             "projection_years": self.projection_years,
             "extra": dict(self.extra),
+            # only when knots were derived, so the fingerprints of runs with given knots stay
+            **({"knots_derived_by": self.knots_derived_by} if self.knots_derived_by else {}),
+            **(
+                {
+                    "trajectory_percentiles": list(self.trajectory_percentiles),
+                    "lagged_trajectory_percentiles": list(self.lagged_trajectory_percentiles),
+                }
+                if self.projections
+                else {}
+            ),
         }
 
     def fingerprint(self) -> str:
@@ -211,3 +244,30 @@ def load_cutscores(
             g_labels = tuple(f"Level {i + 1}" for i in range(len(g_cuts) + 1))
         return result, g_cuts, g_labels
     return result, None, None
+
+
+def load_trajectory_percentiles(
+    *, path: str | Path, growth_cuts: tuple[int, ...]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The percentile trajectories R writes in a growth-to-standard run, from a cutscores file
+    (``analyzeSGP``, ``R/analyzeSGP.R`` lines 130-146 and 346-349, with the
+    ``unique(c(1, ..., 99))`` of line 1560): the growth-level cuts, 50, the file's
+    ``SGP_Configuration.percentile.trajectory.values``, 1 and 99 for the current projections;
+    ``SGP_Configuration.lagged.percentile.trajectory.values`` (none without it) for the lagged
+    ones."""
+    data = _read_json(path)
+    conf = data.get("SGP_Configuration", {}) if isinstance(data, dict) else {}
+    if not isinstance(conf, dict):
+        conf = {}
+
+    def values(key: str) -> list[int]:
+        raw = conf.get(key) or []
+        if not isinstance(raw, list) or not all(
+            isinstance(v, (int, float)) and 1 <= v <= N_TAUS for v in raw
+        ):
+            raise ConfigError(f"{path}: SGP_Configuration.{key} must list percentiles 1 to 99")
+        return [int(v) for v in raw]
+
+    current = sorted({1, 50, 99, *growth_cuts, *values("percentile.trajectory.values")})
+    lagged = sorted(set(values("lagged.percentile.trajectory.values")))
+    return tuple(current), tuple(lagged)

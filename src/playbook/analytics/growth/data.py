@@ -16,10 +16,10 @@ the header as row 1, column), the first :data:`ERROR_LIMIT` are listed and all a
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 from numpy.typing import NDArray
@@ -97,8 +97,11 @@ class ScoreFileError(ValueError):
 class _Found:
     """Problems of one file gathered per check (arrays of rows), listed in file order."""
 
-    def __init__(self, file: str, columns: Sequence[str]) -> None:
+    def __init__(
+        self, file: str, columns: Sequence[str], alias: Mapping[str, str] | None = None
+    ) -> None:
         self.file = file
+        self._alias = dict(alias or {})  # internal column name -> the file's (R's long layout)
         self._pos = {c: i for i, c in enumerate(columns)}
         self._parts: list[tuple[IntArray, IntArray, str | None, Callable[[int], str]]] = []
         self.count = 0
@@ -112,6 +115,8 @@ class _Found:
         self, rows: IntArray, index: IntArray, column: str | None, message: Callable[[int], str]
     ) -> None:
         """Problems at file ``rows``; ``message(i)`` words the one at table index ``index[k]``."""
+        if column is not None:
+            column = self._alias.get(column, column)
         if rows.size:
             self._parts.append((rows, index, column, message))
             self.count += int(rows.size)
@@ -415,10 +420,19 @@ def _missing_columns(
 # reading CSV files
 
 
+def _open_binary(path: str | Path) -> BinaryIO:
+    """The file's bytes; a ``.gz`` file decompressed (as pyarrow's reader does)."""
+    if str(path).endswith(".gz"):
+        import gzip
+
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
+
+
 def _read_header(path: str | Path, source: str) -> list[str]:
     """The header's names (trimmed); refuses an unreadable or empty file, a non-UTF-8 header."""
     try:
-        with open(path, "rb") as fh:
+        with _open_binary(path) as fh:
             first = fh.readline()
     except OSError as exc:
         raise ScoreFileError.at(
@@ -496,7 +510,7 @@ def _invalid_utf8(values: pa.ChunkedArray) -> BoolArray:
 
 def _count_lines(path: str | Path) -> int:
     n, last = 0, b""
-    with open(path, "rb") as fh:
+    with _open_binary(path) as fh:
         while chunk := fh.read(1 << 24):
             n += chunk.count(b"\n")
             last = chunk[-1:]
@@ -596,15 +610,78 @@ def _read_cells(
     return _Cells(columns=columns, bad=bad, rows=rows)
 
 
+#: R's long layout (``sgpData_LONG``, what ``prepareSGP`` takes): its column for each of ours
+R_LONG_COLUMNS = {
+    "student_id": "ID",
+    "year": "YEAR",
+    "subject": "CONTENT_AREA",
+    "grade": "GRADE",
+    "scale_score": "SCALE_SCORE",
+}
+R_VALID_CASE = "VALID_CASE"
+_VALID_CASE_VALUES = ("VALID_CASE", "INVALID_CASE")
+
+
+def _layout(header: Sequence[str], source: str) -> tuple[dict[str, str], str | None]:
+    """Which layout the header is: ours (``student_id, year, ...``) or R's long one (``ID,
+    YEAR, CONTENT_AREA, GRADE, SCALE_SCORE``, with ``VALID_CASE`` when present). Returns our
+    column -> the file's, and the ``VALID_CASE`` column or ``None``."""
+    ours = {c: c for c in REQUIRED_COLUMNS}
+    if all(c in header for c in REQUIRED_COLUMNS):
+        return ours, None
+    if all(c in header for c in R_LONG_COLUMNS.values()):
+        return dict(R_LONG_COLUMNS), R_VALID_CASE if R_VALID_CASE in header else None
+    if sum(c in header for c in R_LONG_COLUMNS.values()) > sum(c in header for c in ours):
+        missing = [c for c in R_LONG_COLUMNS.values() if c not in header]
+    else:
+        missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    raise _missing_columns(missing, header, source, 1)
+
+
+def _valid_cases(
+    found: _Found,
+    values: pa.ChunkedArray | pa.Array,
+    rows: IntArray,
+    column: str,
+    skip: BoolArray | None = None,
+) -> BoolArray:
+    """R's ``VALID_CASE`` column: which rows are analysed (``VALID_CASE``); ``INVALID_CASE``
+    rows are left out, as R leaves them out; any other value is refused."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = _text(values)
+    known = _np_bool(pc.fill_null(pc.is_in(text, pa.array(list(_VALID_CASE_VALUES))), False))
+    shown = _shown(text)
+    if skip is not None:
+        known |= skip  # already refused (not UTF-8)
+    found.add_mask(~known, rows, column, lambda i: f"{shown(i)} is not VALID_CASE or INVALID_CASE")
+    return _np_bool(pc.fill_null(pc.equal(text, "VALID_CASE"), False))
+
+
 def read_scores_csv(path: str | Path) -> pa.Table:
     """Read and check a long score CSV (see :func:`validate_scores`); problems are located at
-    the file's own lines (the header is row 1)."""
+    the file's own lines (the header is row 1).
+
+    The file is in our layout (``student_id, year, subject, grade, scale_score``) or in R's
+    long layout (``VALID_CASE, CONTENT_AREA, YEAR, ID, GRADE, SCALE_SCORE, ...``, as
+    ``sgpData_LONG``; only ``VALID_CASE`` rows are read, and problems name R's columns). A
+    ``.gz`` file is read decompressed.
+    """
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     source = str(path)
     header = _read_header(path, source)
-    _check_header(header, REQUIRED_COLUMNS, source)
+    names, valid_col = _layout(header, source)
+    file_cols = [names[c] for c in REQUIRED_COLUMNS] + ([valid_col] if valid_col else [])
+    _check_header(header, file_cols, source)
+    alias = {c: names[c] for c in REQUIRED_COLUMNS}
+
+    def ours(table: pa.Table) -> pa.Table:
+        return pa.table({c: table.column(names[c]) for c in REQUIRED_COLUMNS})
+
     try:
         # fast path: numbers parsed while reading; any problem sends the file to the careful
         # reading below, which locates it
@@ -612,11 +689,12 @@ def read_scores_csv(path: str | Path) -> pa.Table:
             path,
             read_options=pacsv.ReadOptions(column_names=_arrow_names(header), skip_rows=1),
             convert_options=pacsv.ConvertOptions(
-                include_columns=list(REQUIRED_COLUMNS),
+                include_columns=file_cols,
                 column_types={
-                    **{c: pa.string() for c in ("student_id", "year", "subject")},
-                    "grade": pa.int64(),
-                    "scale_score": pa.float64(),
+                    **{names[c]: pa.string() for c in ("student_id", "year", "subject")},
+                    names["grade"]: pa.int64(),
+                    names["scale_score"]: pa.float64(),
+                    **({valid_col: pa.string()} if valid_col else {}),
                 },
                 strings_can_be_null=False,
                 null_values=[""],
@@ -625,13 +703,29 @@ def read_scores_csv(path: str | Path) -> pa.Table:
     except pa.ArrowInvalid:
         typed = None
     if typed is not None:
-        scratch = _Found(source, header)
-        out = _long_from_typed(typed, np.arange(typed.num_rows, dtype=np.int64) + 2, scratch)
+        scratch = _Found(source, header, alias)
+        rows = np.arange(typed.num_rows, dtype=np.int64) + 2
+        if valid_col:
+            keep = _valid_cases(scratch, typed.column(valid_col), rows, valid_col)
+            typed, rows = typed.filter(pa.array(keep)), rows[keep]
+        out = _long_from_typed(ours(typed), rows, scratch)
         if not scratch.count:
             return out
-    found = _Found(source, header)
-    cells = _read_cells(path, header=header, wanted=REQUIRED_COLUMNS, found=found)
-    out = _long_from_text(cells.columns, cells.bad, cells.rows, found)
+    found = _Found(source, header, alias)
+    cells = _read_cells(path, header=header, wanted=file_cols, found=found)
+    columns = {c: cells.columns[names[c]] for c in REQUIRED_COLUMNS}
+    bad = {c: cells.bad[names[c]] for c in REQUIRED_COLUMNS}
+    rows = cells.rows
+    if valid_col:
+        keep = _valid_cases(
+            found, cells.columns[valid_col], rows, valid_col, skip=cells.bad[valid_col]
+        )
+        keep &= ~cells.bad[valid_col]
+        mask = pa.array(keep)
+        columns = {c: pc.filter(v, mask) for c, v in columns.items()}
+        bad = {c: v[keep] for c, v in bad.items()}
+        rows = rows[keep]
+    out = _long_from_text(columns, bad, rows, found)
     found.raise_if_any()
     return out
 

@@ -286,17 +286,54 @@ def _default_workers(total_rows: int) -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
+def _knots_by_grade(
+    grades: NDArray[np.int64], scores: FloatArray, *, skip: Mapping[int, GradeKnots]
+) -> dict[int, GradeKnots]:
+    """Knots per grade recorded, from the tested cells of ``grades``/``scores``; grades in
+    ``skip`` are left out."""
+    tested = np.isfinite(scores) & (grades >= 0)
+    g_all, s_all = grades[tested], scores[tested]
+    out: dict[int, GradeKnots] = {}
+    for g in np.unique(g_all):
+        if int(g) not in skip:
+            out[int(g)] = derive_grade_knots(s_all[g_all == g])
+    return out
+
+
 def resolve_knots(panel: Panel, config: GrowthConfig) -> dict[int, GradeKnots]:
-    """The knots to use: the configured ones, or derived per grade from all the panel's scores
-    recorded in that grade (every year)."""
+    """The knots to use: the configured ones, or derived from the data by ``config.knots_rule``.
+
+    ``"studentGrowthPercentiles"`` (the default) follows that function when it is called
+    without knots in the canonical loop over grade progressions (``R/studentGrowthPercentiles.R``
+    lines 83-106 and 1469-1471): one call per current grade, lowest first, each with all its
+    priors; a call pools the *prior* score columns of its panel (never the current year), for
+    every student, by the grade recorded in each cell, and keeps the knots of grades that an
+    earlier call already derived. The first call has one prior, so every grade tested last
+    year gets its knots from last year's scores alone.
+
+    ``"prepareSGP"`` follows ``prepareSGP`` for a state without knots (``R/prepareSGP.R`` line
+    155): ``createKnotsBoundaries`` on the whole long data set, every year of the subject (the
+    current one included), by grade.
+
+    Both round knots, boundaries and obtainable range to 3 decimals
+    (``R/createKnotsBoundaries.R`` lines 14-20).
+    """
     if config.knots is not None:
         return dict(config.knots)
+    if config.knots_rule == "prepareSGP":
+        return _knots_by_grade(panel.grade, panel.score, skip={})
+    cy = panel.current
+    cur_ok = np.isfinite(panel.score[:, cy])
+    max_order = cy if config.max_order is None else min(config.max_order, cy)
     out: dict[int, GradeKnots] = {}
-    tested = np.isfinite(panel.score)
-    grades = panel.grade[tested]
-    scores = panel.score[tested]
-    for g in np.unique(grades):
-        out[int(g)] = derive_grade_knots(scores[grades == g])
+    for g in sorted({int(v) for v in np.unique(panel.grade[cur_ok, cy])}):
+        rows = np.flatnonzero(cur_ok & (panel.grade[:, cy] == g))
+        depth = panel.history(rows, back_from=1, grade_at_start=np.full(rows.size, g - 1))
+        k = min(int(depth.max(initial=0)), max_order)
+        if k == 0:
+            continue  # no progression for this grade: R is not called for it
+        window = slice(cy - k, cy)
+        out.update(_knots_by_grade(panel.grade[:, window], panel.score[:, window], skip=out))
     return out
 
 
@@ -379,6 +416,33 @@ def growth_level_labels(
     return np.asarray(labels, dtype=object)[idx]
 
 
+def _prior_and_norm_group(
+    panel: Panel, rows: NDArray[np.intp], order: NDArray[np.int64], *, subject: str
+) -> dict[str, Any]:
+    """``scale_score_prior`` (the score last year, in the grade below: R's
+    ``SCALE_SCORE_PRIOR``, ``R/studentGrowthPercentiles.R`` lines 1644 and 1673) and
+    ``sgp_norm_group`` (the years and grades of the model that gave the SGP, oldest first:
+    ``2023_2024/READING_4; 2024_2025/READING_5``, R's ``SGP_NORM_GROUP``, lines 1748-1760),
+    for students with an SGP."""
+    import pyarrow as pa
+
+    cy = panel.current
+    has = order > 0
+    prior = panel.score[rows, cy - 1] if cy > 0 else np.full(rows.size, np.nan)
+    groups = np.full(rows.size, "", dtype=object)
+    grade_now = panel.grade[rows, cy]
+    for k in np.unique(order[has]).tolist():
+        for g in np.unique(grade_now[order == k]).tolist():
+            label = "; ".join(
+                f"{panel.years[cy - j]}/{subject}_{g - j}" for j in range(int(k), -1, -1)
+            )
+            groups[(order == k) & (grade_now == g)] = label
+    return {
+        "scale_score_prior": pa.array(np.where(has, prior, np.nan), pa.float64(), mask=~has),
+        "sgp_norm_group": pa.array(groups.astype(str), pa.string(), mask=~has),
+    }
+
+
 def compute_growth(
     *,
     scores: pa.Table | str | Path,
@@ -406,7 +470,11 @@ def compute_growth(
     year_s = str(year)
     panel = build_panel(table, subject=subject, year=year_s)
     knots = resolve_knots(panel, config)
-    used = config if config.knots is not None else config.with_knots(knots)
+    used = (
+        config
+        if config.knots is not None
+        else config.with_knots(knots, derived_by=config.knots_rule)
+    )
     models, sgps, small = fit_models(panel, knots=knots, config=config)
     cy = panel.current
     rows = np.flatnonzero(np.isfinite(panel.score[:, cy]))
@@ -434,6 +502,7 @@ def compute_growth(
         cols[f"sgp_order_{k}"] = pa.array(by_order[:, k - 1], pa.int64(), mask=~has[:, k - 1])
     levels = growth_level_labels(final, cuts=config.growth_cuts, labels=config.growth_labels)
     cols["sgp_level"] = pa.array(levels.astype(str), pa.string(), mask=mask)
+    extra_cols = _prior_and_norm_group(panel, rows, order, subject=subject)
     if config.cutscores is not None:
         cols.update(
             growth_targets(
@@ -444,8 +513,13 @@ def compute_growth(
                 knots=knots,
                 cutscores=config.cutscores,
                 years=config.projection_years,
+                projections=config.projections,
+                trajectory_percentiles=config.trajectory_percentiles,
+                lagged_trajectory_percentiles=config.lagged_trajectory_percentiles,
             )
         )
+    # appended after the older columns, so that readers by position keep working
+    cols.update(extra_cols)
     result_table = pa.table(cols)
     return GrowthResult(
         table=result_table,
