@@ -258,10 +258,10 @@ def _run(args: argparse.Namespace, say: Callable[[str], None]) -> int:
     n_sgp = n - result.table.column("sgp").null_count
     n_small = sum(c.n_students for c in result.small_cohorts)
     print(
-        f"{args.subject} {args.year}: {n} students, {n_sgp} with an SGP, "
-        f"{table.num_rows - n_sgp} with a target only, {n - table.num_rows} with neither "
-        f"(not written), {n_small} in grades too small for a model, {len(result.models)} "
-        f"models; fingerprint {result.fingerprint} -> {args.out}",
+        f"{args.subject} {args.year}: {n} students, {n_sgp} with an SGP, {n_small} in grades "
+        f"too small for a model, {len(result.models)} models; {table.num_rows - n_sgp} with "
+        f"a target only, {n - table.num_rows} with neither an SGP nor a target (not "
+        f"written); fingerprint {result.fingerprint} -> {args.out}",
         file=sys.stderr,
     )
     return 0

@@ -11,7 +11,7 @@ from typing import Any
 
 from playbook.analytics.growth.bspline import GradeKnots
 
-ENGINE_VERSION = "playbook-sgp/1.0"
+ENGINE_VERSION = "playbook-sgp/1.1"  # 1.1: the R rules for derived knots, lagged targets, statuses
 N_TAUS = 100
 PREDICTION_DIGITS = 5
 DEFAULT_GROWTH_CUTS = (20, 40, 61, 81)
