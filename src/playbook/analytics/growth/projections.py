@@ -375,7 +375,6 @@ def growth_targets(
     )
     cur_cuk_ok = cur.cuk > 0
     cur_mus_ok = (cur.mus > 0) & (cur.level0 >= prof)
-    lag_mus_ok = (lag.mus > 0) & (lag.level0 >= prof)
     y = years
     cols: dict[str, Any] = {
         "achievement_level": text(labels[np.clip(level_now, 0, top)], known_now),
@@ -400,9 +399,9 @@ def growth_targets(
         # projections) and which year gives each target: which.min / which.max, minus one for
         # the lagged ones, whose first year is YEAR_0 (R/getTargetSGP.R line 171)
         "achievement_level_prior": text(labels[np.clip(lag.level0, 0, top)], lag.level0 >= 0),
-        f"sgp_target_{y}_year_num_years_to_target": ints(lag.cuk_years - 1, lag.cuk > 0),
+        f"sgp_target_{y}_year_num_years_to_target": ints(lag.cuk_years - 1, lag_ok),
         f"sgp_target_move_up_stay_up_{y}_year_num_years_to_target": ints(
-            lag.mus_years - 1, lag_mus_ok
+            lag.mus_years - 1, mus_ok
         ),
         f"sgp_target_{y}_year_current_num_years_to_target": ints(cur.cuk_years, cur_cuk_ok),
         f"sgp_target_move_up_stay_up_{y}_year_current_num_years_to_target": ints(
