@@ -127,6 +127,7 @@ STUDENTS = {
     "c": ((5, 455.0), (6, 445.0), 20),  # keeping up, not in the terminal grade
     "d": ((6, 475.0), (7, 465.0), 25),  # advanced: keeping up and staying up, terminal grade
     "e": ((6, 300.0), (7, 420.0), 50),  # catching up, terminal grade, not proficient now
+    "f": ((5, 455.0), (5, 445.0), 0),  # repeats grade 5: no lagged projection, no SGP
 }
 
 
@@ -163,6 +164,9 @@ def test_lagged_targets_use_this_year_and_three_more() -> None:
     assert a["sgp_target_3_year_current"] == 31
     assert a["sgp_target_3_year_current_num_years_to_target"] == 3
     assert a["achievement_level_prior"] == "Unsatisfactory"
+    f = run_targets()["f"]  # a repeated grade is not a progression: no prior level either
+    assert f["achievement_level_prior"] is None and f["sgp_target_3_year"] is None
+    assert f["sgp_target_3_year_current"] == 31  # below 450 in grade 5: min(41, 31)
     c = run_targets()["c"]
     # keeping up from grade 5: grades 6, 7: 41, 31; the maximum, 41, in YEAR_0
     assert (c["sgp_target_3_year"], c["sgp_target_3_year_num_years_to_target"]) == (41, 0)

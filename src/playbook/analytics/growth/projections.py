@@ -236,7 +236,10 @@ def _targets(
         out.per_year = [np.zeros((n, n_cuts), dtype=np.int64) for _ in range(years)]
     if cy < 0:
         return out
-    depth = panel.history(rows, back_from=back)
+    # lagged: only from last year's score in the grade below this year's (R projects the
+    # students of each progression; a student who repeats a grade has no lagged projection)
+    start = None if back == 0 else panel.grade[rows, panel.current] - back
+    depth = panel.history(rows, back_from=back, grade_at_start=start)
     prof = cutscores.proficient_level
     adv = advanced_level(cutscores)
     start_grade = np.where(depth > 0, panel.grade[rows, cy], -1)
@@ -400,9 +403,7 @@ def growth_targets(
         # the lagged ones, whose first year is YEAR_0 (R/getTargetSGP.R line 171)
         "achievement_level_prior": text(labels[np.clip(lag.level0, 0, top)], lag.level0 >= 0),
         f"sgp_target_{y}_year_num_years_to_target": ints(lag.cuk_years - 1, lag_ok),
-        f"sgp_target_move_up_stay_up_{y}_year_num_years_to_target": ints(
-            lag.mus_years - 1, mus_ok
-        ),
+        f"sgp_target_move_up_stay_up_{y}_year_num_years_to_target": ints(lag.mus_years - 1, mus_ok),
         f"sgp_target_{y}_year_current_num_years_to_target": ints(cur.cuk_years, cur_cuk_ok),
         f"sgp_target_move_up_stay_up_{y}_year_current_num_years_to_target": ints(
             cur.mus_years, cur_mus_ok
