@@ -330,3 +330,18 @@ def test_command_writes_no_row_without_an_sgp_or_a_target_and_writes_rs_outputs(
     assert g3["sgp"] is None and g3["sgp_target_3_year_current"] is not None
     assert g3["p50_proj_year_1_current"] is not None and "p50_proj_year_0" in g3
     assert {f"level_{j}_sgp_target_year_{h}_current" for j in (1, 2, 3) for h in (1, 2)} <= set(g3)
+
+
+def test_projections_without_cutscores_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = write_csv(tmp_path / "long.csv", R_HEADER, r_long_rows())
+    out = tmp_path / "out.csv"
+    args = ["growth", "--scores", str(src), "--subject", "READING", "--year", "2024_2025"]
+    assert cli_main([*args, "--out", str(out), "--projections"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "playbook growth: --projections needs --cutscores (targets are cut scores' targets); "
+        "nothing was written"
+    ]
+    assert not out.exists()
