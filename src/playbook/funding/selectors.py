@@ -395,14 +395,18 @@ def cycle_performance(*, cycle: Cycle) -> list[AwardPerformance]:
 def performance_rows(cycle: Cycle) -> tuple[list[str], list[dict[str, Any]]]:
     """The open-data table of award performance: one row per commitment of each public award
     (an award without commitments: one row without them)."""
+    from playbook.core.money import cents
+
     out: list[dict[str, Any]] = []
     for p in cycle_performance(cycle=cycle):
         a = p.award
         base = {
             "reference": a.application.reference, "grantee": a.application.applicant.name,
-            "grant_type": p.grant_type_label, "award_amount": a.amount,
-            "disbursed": p.disbursed, "spent_to_date": p.spent_to_date,
-            "match_required": p.match.required, "match_verified": p.match.counted,
+            "grant_type": p.grant_type_label, "award_amount": cents(a.amount),
+            "disbursed": p.disbursed,
+            "spent_to_date": cents(p.spent_to_date) if p.spent_to_date is not None else None,
+            "match_required": cents(p.match.required),
+            "match_verified": cents(p.match.counted),
             "agreement_status": a.agreement.status_label,
         }
         listed: list[CommitmentProgress | None] = list(p.commitments) or [None]
