@@ -101,7 +101,7 @@ def test_the_round_page_shows_commitments_and_only_accepted_progress(personas):
 
 
 def test_a_published_growth_figure_is_shown_and_an_unpublished_one_is_not(personas):
-    cycle, award, *_ = _in_force(personas)
+    cycle, *_ = _in_force(personas)
     _growth(personas.district_a, published=False)
     assert "58.0" not in _page(cycle)
     row = next(r for r in _csv(cycle) if r["measure"] == "Median growth in math")
