@@ -151,7 +151,7 @@ def _budget_context(application: Application, user: User | AnonymousUser) -> dic
     """Whoever reads the application (it was fetched through the spine's access checks) reads
     its budget: applicant, staff, auditors, assigned reviewers, deciders."""
     request = GrantRequest.objects.filter(application=application).first()
-    return {"app": application, "grant": request,
+    return {"app": application, "grant": request, "grant_type": _grant_type(application),
             "budget": BudgetLine.objects.filter(application=application),
             "can_edit": application_can_edit(user=user, application=application)[0]}
 
