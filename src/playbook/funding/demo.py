@@ -265,6 +265,11 @@ def _build(*, officer: User, decider: User) -> None:
         attend = agreements.commitment_add(
             agreement=agreement, by=officer, measure="Chronic absenteeism", unit="percent",
             baseline=D("18.0"), target=D("12.0"), due_date=start + timedelta(days=700))
+        agreements.commitment_add(  # read from the published growth results, never typed in
+            agreement=agreement, by=officer, measure="Median growth in math", unit="SGP",
+            baseline=D("47.0"), target=D("55.0"), due_date=start + timedelta(days=700),
+            evidence_source="growth_run", evidence_ref={"metric": "median_sgp",
+                                                        "subject": "math"})
         grantee = next(leader for a, leader in apps if a.pk == app.pk)
         agreement = agreements.agreement_step(agreement=agreement, name="sign", by=officer,
                                               reason="Signed for the office.")
