@@ -48,11 +48,11 @@ def test_an_officer_verifies_a_private_gift_and_the_public_reads_performance(
     page.goto(f"/funding/awards/{award.pk}/")
     expect(page.get_by_test_id("contributions")).to_contain_text("Waiting for the office")
     assert_accessible(page, "the award with a contribution to check")
-    page.get_by_label("Not accepted").check()
+    page.locator("label.usa-radio__label", has_text="Not accepted").click()  # USWDS hides the input
     page.get_by_role("button", name="Record the check").click()
     expect(page.locator(".usa-alert").first).to_contain_text("not accepted")
     assert MatchContribution.objects.get(pk=gift.pk).status == "pending"
-    page.get_by_label("Verify: it counts toward the match").check()
+    page.locator("label.usa-radio__label", has_text="Verify").click()
     page.get_by_role("button", name="Record the check").click()
     expect(page.get_by_test_id("match")).to_contain_text("(met)")
     assert MatchContribution.objects.get(pk=gift.pk).status == "verified"
