@@ -209,3 +209,24 @@ def test_the_public_round_page_shows_each_applications_type(personas, cycle):
     assert "Grant type" in page and "Research grant" in page
     data = Client().get(reverse("programs:round_json", args=[cycle.pk])).json()
     assert data["applications"][0]["grant_type"] == "Research grant"
+
+
+def test_the_rules_editor_shows_grant_types_and_gives_them_back_unchanged():
+    from playbook.programs.rules import rules_document, rules_model
+    from playbook.programs.rules_form import RulesForm
+
+    from ..programs.test_rules_form import posted
+
+    doc = typed_round()
+    doc["funding"]["match"]["private_min_share"] = "0.5"
+    model = rules_model(GRANT_SECTIONS)
+    shown = RulesForm(model=model, initial=doc)
+    assert "funding.grant_types.2.rubric.criteria.0.weight" in shown.fields
+    assert "funding.match.private_min_share" in shown.fields
+    again = RulesForm(model=model, initial=doc, data=posted(shown))
+    assert again.is_valid(), again.errors
+    assert again.document == rules_document(rules_parse(doc, sections=GRANT_SECTIONS))
+    changed = RulesForm(model=model, initial=doc, data=posted(
+        shown, **{"funding.grant_types.0.caps.0.value": "-5"}))
+    assert not changed.is_valid()
+    assert "funding.grant_types.0.caps.0.value" in changed.errors
