@@ -152,8 +152,14 @@ def test_draft_to_award_to_progress_report_through_the_pages(personas, settings,
     assert agreement.status == "monitored"
 
     _ok(leader.post(reverse("funding:award_match", args=[award.pk]), {
-        "kind": "cash", "amount": "45000.00", "description": "District general fund",
-        "received_on": "2026-09-01"}))
+        "kind": "cash", "source": "own_funds", "amount": "45000.00",
+        "description": "District general fund", "received_on": "2026-09-01",
+        "evidence": SimpleUploadedFile("transfer.pdf", b"%PDF-1.4 transfer", "application/pdf")}))
+    page = leader.get(reverse("funding:award_detail", args=[award.pk])).content.decode()
+    assert "(met)" not in page  # not until the office has checked the evidence
+    contribution = award.match_contributions.get()
+    _ok(officer.post(reverse("funding:match_check", args=[award.pk, contribution.pk]),
+                     {"decision": "verify", "reason": ""}))
     page = leader.get(reverse("funding:award_detail", args=[award.pk])).content.decode()
     assert "(met)" in page
 

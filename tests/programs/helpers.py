@@ -13,6 +13,7 @@ from playbook.funding.rules import innovation_fund_default
 from playbook.funding.services import application_budget_save
 from playbook.organizations.models import ConsortiumMembership, Organization
 from playbook.programs.models import Application, Ballot, Cycle, DecisionBody, Program
+from playbook.programs.registry import application_criteria
 from playbook.programs.services import decisions, lifecycle
 from playbook.programs.services.applications import application_start, application_update_draft
 from playbook.programs.services.setup import cycle_create, decision_body_ensure, program_create
@@ -100,7 +101,7 @@ def complete_reviews(app: Application, *, n: int | None = None, score: int = 4) 
                        .exclude(review__submitted_at__isnull=False)
                        .select_related("reviewer__user")):
         review_save(assignment=assignment, by=assignment.reviewer.user,
-                    scores={c.key: score for c in app.rules.rubric.criteria},
+                    scores={c.key: score for c in application_criteria(app)},
                     overall_comment="A credible plan.", submit=True)
 
 

@@ -54,9 +54,10 @@ def test_the_defaults_are_valid():
 def test_a_grant_cycle_reads_with_the_attributes_the_code_uses():
     rules = rules_parse(innovation_fund_default(), sections=GRANT_SECTIONS)
     assert isinstance(rules, CycleRules)
-    assert rules.eligibility.applicant_types == ("district", "charter", "esc", "consortium",
-                                                 "college", "nonprofit")
+    assert rules.eligibility.applicant_types == ("district", "charter", "school", "esc",
+                                                 "consortium", "college", "nonprofit")
     assert rules.eligibility.non_public_requires_district_partner is True
+    assert rules.eligibility.partner_types == ("district", "school", "charter")
     field = rules.form.sections[0].fields[1]
     assert (field.key, field.type, field.required, field.word_limit, field.choices,
             field.help) == ("model", "textarea", True, 800, (), "")
@@ -505,6 +506,9 @@ def test_an_old_grant_document_migrates_to_a_valid_new_one():
         "budget_categories"]
     expected = innovation_fund_default()
     expected["review"]["release_comments_to_applicant"] = False  # not released until decided
+    # The first shape's eligibility stays as it was written (no district schools, district
+    # partners only); today's default is Play 1's broader one.
+    expected["eligibility"] = OLD_INNOVATION_FUND["eligibility"]
     assert new == expected
     assert migrate_document(new) == new  # already new: unchanged
 

@@ -11,7 +11,12 @@ pages, so the history, ledger and emails it leaves are the real thing:
   commitments signed by the office and countersigned by the grantee, disbursements, match
   delivered, and progress reports (one accepted, one awaiting the officer). The ``district``
   demo account's district holds one of these grants.
-* FY2026 round (open): applications waiting at each step (submitted, more information requested,
+  Every grantee's district-funds match is verified by the officer; the first grantee also has
+  a foundation gift, verified, and the second a business's in-kind gift waiting for the office
+  to check its evidence.
+* FY2026 round (open), with Kentucky's grant types (research, pilot, scaling: each its caps,
+  research and scaling their own rubrics) and half the match from private or philanthropic
+  sources: applications waiting at each step (submitted, more information requested,
   in review, recommended for the decision body). The ``district`` account has none yet, so it can
   walk a new one from draft to award; ``vendor`` can apply with a district partner.
 """
@@ -23,6 +28,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -36,7 +42,7 @@ from playbook.programs.services.applications import application_start, applicati
 from playbook.programs.services.setup import cycle_create, decision_body_ensure, program_create
 from playbook.reviews.demo import demo_reviews_ensure
 
-from .rules import innovation_fund_default
+from .rules import innovation_fund_default, kentucky_grant_types
 from .services import application_budget_save
 
 log = logging.getLogger(__name__)
@@ -98,8 +104,15 @@ def _applicants(exclude: set[int], n: int) -> list[Organization]:
                 .exclude(pk__in=exclude).order_by("-enrollment", "pk")[:n])
 
 
+def _evidence(name: str, text: str) -> SimpleUploadedFile:
+    """A small PDF standing in for a bank record or a donor letter."""
+    body = f"%PDF-1.4\n% Demo evidence: {text}\n%%EOF\n".encode()
+    return SimpleUploadedFile(name, body, "application/pdf")
+
+
 def _draft(cycle: Cycle, org: Organization, by: User, title: str, summary: str,
-           category: str, amount: D, poverty: D | None, consortium: bool = False) -> Application:
+           category: str, amount: D, poverty: D | None, consortium: bool = False,
+           grant_type: str | None = None) -> Application:
     app = application_start(cycle=cycle, applicant=org, by=by, title=title)
     answers = {
         "need": f"{org.name} serves students who are behind grade level in math and reading.",
@@ -123,7 +136,7 @@ def _draft(cycle: Cycle, org: Organization, by: User, title: str, summary: str,
         {"category": "Evaluation", "description": "Independent evaluation and data reviews",
          "state_amount": amount - state_a, "match_cash": D("0"),
          "match_in_kind": (match * D("0.2")).quantize(D("0.01"))},
-    ])
+    ], grant_type=grant_type)
     return Application.objects.get(pk=app.pk)
 
 
@@ -153,6 +166,7 @@ def _build(*, officer: User, decider: User) -> None:
         appropriation_create,
         award_disburse,
         cycle_funding_set,
+        match_contribution_check,
         match_contribution_record,
         report_spending_record,
     )
@@ -251,6 +265,11 @@ def _build(*, officer: User, decider: User) -> None:
         attend = agreements.commitment_add(
             agreement=agreement, by=officer, measure="Chronic absenteeism", unit="percent",
             baseline=D("18.0"), target=D("12.0"), due_date=start + timedelta(days=700))
+        agreements.commitment_add(  # read from the published growth results, never typed in
+            agreement=agreement, by=officer, measure="Median growth in math", unit="SGP",
+            baseline=D("47.0"), target=D("55.0"), due_date=start + timedelta(days=700),
+            evidence_source="growth_run", evidence_ref={"metric": "median_sgp",
+                                                        "subject": "math"})
         grantee = next(leader for a, leader in apps if a.pk == app.pk)
         agreement = agreements.agreement_step(agreement=agreement, name="sign", by=officer,
                                               reason="Signed for the office.")
@@ -258,10 +277,30 @@ def _build(*, officer: User, decider: User) -> None:
                                               by=grantee, reason="Signed for the district.")
         award_disburse(award=award, by=officer, amount=(award.amount / 2).quantize(D("0.01")),
                        memo="First semiannual payment")
-        match_contribution_record(award=award, by=grantee, kind="cash",
-                                  amount=max(award.match_required, D("0.01")),
-                                  description="District general fund transfer",
-                                  received_on=start + timedelta(days=30))
+        own = match_contribution_record(
+            award=award, by=grantee, kind="cash", source="own_funds",
+            amount=max(award.match_required, D("0.01")),
+            description="District general fund transfer", received_on=start + timedelta(days=30),
+            evidence=_evidence("general-fund-transfer.pdf", "general fund transfer"))
+        match_contribution_check(contribution=own, by=officer, verify=True,
+                                 reason="Matches the district's ledger.")
+        if n == 0:  # a private gift, checked and verified
+            gift = match_contribution_record(
+                award=award, by=grantee, kind="cash", source="philanthropic",
+                contributor="Community Education Foundation",
+                amount=(award.match_required / 2).quantize(D("0.01")) or D("1000.00"),
+                description="Foundation grant for teacher coaching",
+                received_on=start + timedelta(days=60),
+                evidence=_evidence("foundation-award-letter.pdf", "foundation award letter"))
+            match_contribution_check(contribution=gift, by=officer, verify=True,
+                                     reason="Award letter and deposit confirmed.")
+        if n == 1:  # a business's in-kind gift, waiting for the office
+            match_contribution_record(
+                award=award, by=grantee, kind="in_kind", source="private",
+                contributor="Regional Broadband Cooperative",
+                amount=D("12500.00"), description="Donated classroom wireless access points",
+                received_on=start + timedelta(days=90),
+                evidence=_evidence("donation-receipt.pdf", "donation receipt"))
         first = agreements.report_submit(
             agreement=agreement, by=grantee, period_end=start + timedelta(days=120),
             narrative="Training finished; the model runs in every planned classroom.",
@@ -281,10 +320,14 @@ def _build(*, officer: User, decider: User) -> None:
                                    spent_to_date=(award.amount * D("0.6")).quantize(D("0.01")))
 
     # --- the open round ------------------------------------------------------------------------
+    # Kentucky's three grant types (research, pilot, scaling), each with its caps and rubric;
+    # half the match from private or philanthropic sources (after Florida's matching grants).
+    fy2026 = innovation_fund_default()
+    fy2026["funding"]["grant_types"] = kentucky_grant_types()
+    fy2026["funding"]["match"]["private_min_share"] = "0.50"
     current = cycle_create(by=officer, program=program, name="FY2026 round", slug="fy2026",
                            opens_at=now - timedelta(days=10), closes_at=now + timedelta(days=30),
-                           fiscal_year=2026, budget=D("4000000.00"),
-                           data=innovation_fund_default())
+                           fiscal_year=2026, budget=D("4000000.00"), data=fy2026)
     approp_now = appropriation_create(by=officer, fund="Innovation Fund", code="innovation-fund",
                                       fiscal_year=2026, amount=D("4000000.00"), program=program)
     cycle_funding_set(cycle=current, appropriation=approp_now, by=officer)
@@ -293,11 +336,12 @@ def _build(*, officer: User, decider: User) -> None:
         taken.add(demo_district.organization_id)
     new_orgs = _applicants(taken, 4)
     steps = ["recommended", "in_review", "info_requested", "submitted"]
-    for org, step, (title, summary, category, amount) in zip(new_orgs, steps, PROJECTS[2:],
-                                                              strict=False):
+    kinds = ["pilot", "scaling", "scaling", "pilot"]
+    for org, step, kind, (title, summary, category, amount) in zip(
+            new_orgs, steps, kinds, PROJECTS[2:], strict=False):
         leader = _leader_for(org)
         app = _draft(current, org, leader, title, summary, category, amount,
-                     org.econ_disadvantaged_share)
+                     org.econ_disadvantaged_share, grant_type=kind)
         app = lifecycle.application_submit(application=app, by=leader)
         if step == "submitted":
             continue

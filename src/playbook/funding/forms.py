@@ -10,7 +10,7 @@ from django import forms
 from playbook.core.money import MONEY
 from playbook.programs.models import Cycle
 
-from .models import MatchContribution
+from .models import MatchContribution, MatchSource
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -55,9 +55,26 @@ class DisburseForm(forms.Form):
 
 class MatchForm(forms.Form):
     kind = forms.ChoiceField(choices=MatchContribution.Kind.choices)
+    source = forms.ChoiceField(choices=MatchSource.choices, label="Where it comes from",
+                               initial=MatchSource.OWN_FUNDS)
+    contributor = forms.CharField(max_length=200, required=False, label="Given by",
+                                  help_text="Required for private and philanthropic money: the "
+                                            "business, person or foundation.")
     amount = forms.DecimalField(label="Amount ($)", min_value=Decimal("0.01"), **MONEY)
     description = forms.CharField(max_length=300)
-    received_on = forms.DateField(widget=DATE)
+    received_on = forms.DateField(widget=DATE, label="Received on")
+    evidence = forms.FileField(label="Evidence", help_text="A PDF, PNG or JPG up to 10 MB that "
+                               "shows it: a bank record, a donor letter, a receipt. The office "
+                               "checks it before the contribution counts.")
+
+
+class MatchCheckForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("verify", "Verify: it counts toward the match"),
+                                          ("reject", "Not accepted")],
+                                 widget=forms.RadioSelect, label="Decision")
+    reason = forms.CharField(max_length=2000, required=False, label="Reason",
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Required when the contribution is not accepted.")
 
 
 class SpendingForm(forms.Form):
@@ -80,6 +97,18 @@ class ApplicationBudgetLineForm(forms.Form):
         field = self.fields["category"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "Choose"), *[(c, c) for c in categories]]
+
+
+class GrantTypeForm(forms.Form):
+    grant_type = forms.ChoiceField(choices=[], required=False, label="Grant type")
+
+    def __init__(self, *args: Any, grant_types: tuple[Any, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["grant_type"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Choose"), *[(t.key, t.label) for t in grant_types]]
+        field.help_text = " ".join(f"{t.label}: {t.description}" for t in grant_types
+                                   if t.description)
 
 
 BudgetFormSet = forms.formset_factory(ApplicationBudgetLineForm, extra=3, max_num=40)

@@ -22,7 +22,8 @@ from playbook.core.money import MONEY
 from playbook.programs.eligibility import applicant_profile
 from playbook.programs.models import Agreement, Application
 from playbook.programs.permissions import application_can_edit, application_is_own
-from playbook.programs.registry import Instrument, Panel, instrument_register
+from playbook.programs.registry import Instrument, Panel, PublicDataset, instrument_register
+from playbook.programs.rules import Criterion
 
 from .match import match_counted, match_rate_for, match_required
 from .models import Award, BudgetLine, GrantRequest
@@ -38,14 +39,20 @@ def application_problems(application: Application) -> list[str]:
     profile = applicant_profile(application.applicant)
     request = GrantRequest.objects.filter(application=application).first()
     requested = request.amount_requested if request else Decimal("0")
+    grant_type = request.grant_type if request else ""
     problems: list[str] = []
+    kind = funding.grant_type(grant_type) if grant_type else None
+    if funding.grant_types and kind is None:
+        problems.append("Grant type: choose one of "
+                        f"{', '.join(t.label for t in funding.grant_types)}.")
     if not BudgetLine.objects.filter(application=application).exists():
         problems.append("Budget: add at least one budget line.")
     if requested <= 0:
         problems.append("Budget: the state funds requested must be more than $0.")
-    cap = funding.cap_for(profile.type)
+    cap = funding.cap_for(profile.type, kind.key if kind else "")
     if cap is not None and requested > cap:
-        problems.append(f"Budget: ${requested:,} requested is over the ${cap:,} cap for "
+        of = f" of a {kind.label.lower()}" if kind else ""
+        problems.append(f"Budget: ${requested:,} requested is over the ${cap:,} cap{of} for "
                         f"{profile.type_label.lower()} applicants.")
     rate = match_rate_for(rules=funding.match, poverty_share=profile.econ_disadvantaged_share)
     required = match_required(amount=requested, rate=rate)
@@ -144,7 +151,7 @@ def _budget_context(application: Application, user: User | AnonymousUser) -> dic
     """Whoever reads the application (it was fetched through the spine's access checks) reads
     its budget: applicant, staff, auditors, assigned reviewers, deciders."""
     request = GrantRequest.objects.filter(application=application).first()
-    return {"app": application, "grant": request,
+    return {"app": application, "grant": request, "grant_type": _grant_type(application),
             "budget": BudgetLine.objects.filter(application=application),
             "can_edit": application_can_edit(user=user, application=application)[0]}
 
@@ -174,6 +181,31 @@ def _organization_context(org: Any, user: User | AnonymousUser) -> dict[str, Any
     requests = GrantRequest.objects.filter(application__in=visible).exclude(
         application__status="draft").select_related("application", "application__cycle")
     return {"awards": awards, "requests": requests}
+
+
+def _criteria(application: Application) -> tuple[Criterion, ...] | None:
+    """The rubric of the grant type the application chose, where that type has its own."""
+    request = GrantRequest.objects.filter(application=application).first()
+    if request is None or not request.grant_type:
+        return None
+    kind = funding_of(application.rules).grant_type(request.grant_type)
+    return kind.rubric.criteria if kind is not None and kind.rubric is not None else None
+
+
+def _grant_type(application: Application) -> str | None:
+    request = GrantRequest.objects.filter(application=application).first()
+    if request is None or not request.grant_type:
+        return None
+    kind = funding_of(application.rules).grant_type(request.grant_type)
+    return kind.label if kind else request.grant_type
+
+
+def _performance_context(cycle: Any, user: User | AnonymousUser) -> dict[str, Any] | None:
+    """The public round page's grantee performance: everyone reads it (Play 1)."""
+    from .selectors import cycle_performance
+
+    awards = cycle_performance(cycle=cycle)
+    return {"awards": awards, "cycle": cycle} if awards else None
 
 
 def _requested(application: Application) -> Decimal | None:
@@ -211,6 +243,12 @@ def _totals(cycle: Any) -> list[tuple[str, str, Any]]:
             ("awarded", "Awarded", cents(awarded["total"]))]
 
 
+def _performance_rows(cycle: Any) -> tuple[list[str], list[dict[str, Any]]]:
+    from .selectors import performance_rows
+
+    return performance_rows(cycle)
+
+
 def register() -> Instrument:
     from . import services
 
@@ -237,15 +275,23 @@ def register() -> Instrument:
         ),
         organization_panel=Panel("grants", "Innovation fund grants",
                                  "funding/_organization_grants.html", _organization_context),
-        public_columns=(("amount_requested", "Requested", _requested),
+        public_columns=(("grant_type", "Grant type", _grant_type),
+                        ("amount_requested", "Requested", _requested),
                         ("amount_awarded", "Awarded", _awarded)),
+        public_panels=(Panel("grant_performance", "Grantee performance",
+                             "funding/_round_performance.html", _performance_context),),
+        public_datasets=(PublicDataset("performance", "Grantee performance",
+                                       _performance_rows),),
+        application_criteria=_criteria,
         public_totals=_totals,
-        export_columns=(("amount_requested", _requested), ("match_cash", _pledge("match_cash")),
+        export_columns=(("grant_type", _pledge("grant_type")),
+                        ("amount_requested", _requested), ("match_cash", _pledge("match_cash")),
                         ("match_in_kind", _pledge("match_in_kind")),
                         ("award_amount", _awarded)),
         application_pages=(("Budget and match", "funding:application_budget"),),
         report_url_name="funding:report_new",
         staff_links=(("Appropriations and ledgers", "funding:appropriation_list"),
-                     ("Grant awards: budgets, match and disbursements", "funding:award_list")),
+                     ("Grant awards: budgets, match and disbursements", "funding:award_list"),
+                     ("Match contributions to check", "funding:match_queue")),
         cycle_links=(("Ranking and funding line", "funding:decision_page"),),
     ))

@@ -17,8 +17,10 @@ from auditlog.registry import auditlog
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from playbook.core.money import MONEY
+from playbook.programs.models import uploads_storage
 
 
 class GrantRequest(models.Model):
@@ -30,6 +32,10 @@ class GrantRequest(models.Model):
     amount_requested = models.DecimalField(**MONEY, default=Decimal("0"))
     match_cash = models.DecimalField(**MONEY, default=Decimal("0"))
     match_in_kind = models.DecimalField(**MONEY, default=Decimal("0"))
+    grant_type = models.CharField(
+        max_length=40, blank=True,
+        help_text="The key of one of the cycle's grant types (research, pilot, scaling); blank "
+                  "where the cycle has none.")
 
     class Meta:
         constraints = [
@@ -194,6 +200,11 @@ class Award(models.Model):
     match_rate = models.DecimalField(max_digits=5, decimal_places=4)
     match_required = models.DecimalField(**MONEY)
     in_kind_max_share = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("1"))
+    private_min_share = models.DecimalField(
+        max_digits=5, decimal_places=4, default=Decimal("0"),
+        help_text="The least share of the required match that must come from private or "
+                  "philanthropic sources (Florida: all of it).")
+    grant_type = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
@@ -205,6 +216,9 @@ class Award(models.Model):
             models.CheckConstraint(name="award_match_not_negative",
                                    condition=Q(match_required__gte=0) & Q(match_rate__gte=0)
                                    & Q(match_rate__lte=1)),
+            models.CheckConstraint(name="award_private_share_is_a_share",
+                                   condition=Q(private_min_share__gte=0)
+                                   & Q(private_min_share__lte=1)),
         ]
 
     def __str__(self) -> str:
@@ -253,8 +267,35 @@ class ReportSpending(models.Model):
         return f"${self.spent_to_date:,} spent"
 
 
-class MatchContribution(models.Model):
-    """Match the grantee has delivered: cash or in kind."""
+def match_evidence_path(instance: MatchContribution, filename: str) -> str:
+    return f"match/{instance.award_id}/{filename}"
+
+
+class MatchSource(models.TextChoices):
+    """Where a match contribution comes from. Private and philanthropic money is the private
+    sector of Florida's matching grants (businesses, individuals, civic organizations and
+    foundations)."""
+
+    OWN_FUNDS = "own_funds", "The grantee's own funds"
+    OTHER_PUBLIC = "other_public", "Other public funds"
+    PRIVATE = "private", "Private: businesses, individuals, civic organizations"
+    PHILANTHROPIC = "philanthropic", "Philanthropic: foundations"
+
+
+#: The sources that count toward a fund's private share.
+PRIVATE_SOURCES = (MatchSource.PRIVATE, MatchSource.PHILANTHROPIC)
+
+
+class MatchStatusChoice(models.TextChoices):
+    PENDING = "pending", "Waiting for the office to check"
+    VERIFIED = "verified", "Verified by the office"
+    REJECTED = "rejected", "Not accepted"
+
+
+class MatchContribution(ConcurrentTransitionMixin, models.Model):
+    """Match the grantee says it has delivered: cash or in kind, from a source, with a document
+    that shows it. It counts toward the match only once office staff verify it (the
+    ``verify`` / ``reject`` transitions, recorded through ``programs.transitions``)."""
 
     class Kind(models.TextChoices):
         CASH = "cash", "Cash"
@@ -263,21 +304,67 @@ class MatchContribution(models.Model):
     award = models.ForeignKey(Award, on_delete=models.PROTECT,
                               related_name="match_contributions")
     kind = models.CharField(max_length=10, choices=Kind.choices)
+    source = models.CharField(max_length=20, choices=MatchSource.choices,
+                              default=MatchSource.OWN_FUNDS)
+    contributor = models.CharField(max_length=200, blank=True,
+                                   help_text="Who gave it (a business, foundation, person).")
     amount = models.DecimalField(**MONEY)
     description = models.CharField(max_length=300)
     received_on = models.DateField()
+    evidence = models.FileField(upload_to=match_evidence_path, storage=uploads_storage,
+                                max_length=300, blank=True)
+    evidence_name = models.CharField(max_length=200, blank=True)
+    evidence_size = models.PositiveIntegerField(default=0)
+    status = FSMField(max_length=10, choices=MatchStatusChoice.choices,
+                      default=MatchStatusChoice.PENDING, protected=True, db_index=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    checked_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["award", "received_on", "id"]
         constraints = [
             models.CheckConstraint(name="match_contribution_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="match_contribution_checked_by_someone",
+                condition=Q(status="pending") | (Q(checked_by__isnull=False)
+                                                 & Q(checked_at__isnull=False))),
+            models.CheckConstraint(
+                name="match_contribution_rejection_has_reason",
+                condition=~Q(status="rejected") | ~Q(rejection_reason="")),
+            models.CheckConstraint(
+                name="match_contribution_not_checked_by_recorder",
+                condition=Q(checked_by__isnull=True) | ~Q(checked_by=F("recorded_by"))),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount}"
+        return f"{self.get_kind_display()} {self.amount} ({self.get_source_display()})"
+
+    @property
+    def counts(self) -> bool:
+        return self.status == MatchStatusChoice.VERIFIED
+
+    @property
+    def is_private(self) -> bool:
+        return self.source in PRIVATE_SOURCES
+
+    @property
+    def status_label(self) -> str:
+        return MatchStatusChoice(self.status).label
+
+    @transition(field=status, source=MatchStatusChoice.PENDING,
+                target=MatchStatusChoice.VERIFIED)
+    def verify(self) -> None:
+        pass
+
+    @transition(field=status, source=MatchStatusChoice.PENDING,
+                target=MatchStatusChoice.REJECTED)
+    def reject(self) -> None:
+        pass
 
 
 auditlog.register(Appropriation)

@@ -11,7 +11,7 @@ from playbook.core.access import READ_ONLY, Decision
 from playbook.programs.models import Agreement
 from playbook.programs.permissions import application_is_own
 
-from .models import Award
+from .models import Award, MatchContribution, MatchStatusChoice
 
 
 def funding_can_manage(*, user: User | AnonymousUser) -> Decision:
@@ -37,3 +37,17 @@ def award_can_record_match(*, user: User | AnonymousUser, award: Award) -> Decis
     if user.is_authenticated and user.role in OFFICE_STAFF:
         return True, ""
     return award_can_report(user=user, award=award)
+
+
+def match_can_check(*, user: User | AnonymousUser, contribution: MatchContribution) -> Decision:
+    """Office staff check a match contribution before it counts (verify it, or refuse it with a
+    reason); never the person who recorded it, and only while it waits."""
+    allowed, reason = office_staff_only(
+        user=user, refusal="Only office staff check match contributions.")
+    if not allowed:
+        return False, reason
+    if contribution.recorded_by_id == user.pk:
+        return False, "Someone other than the person who recorded it checks a contribution."
+    if contribution.status != MatchStatusChoice.PENDING:
+        return False, f"This contribution is already {contribution.status_label.lower()}."
+    return True, ""

@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from playbook.programs.rules import (
     APPLICANT_TYPES,
+    LONG_TEXT,
     ORDERED,
     Amount,
     CycleRules,
@@ -23,6 +24,7 @@ from playbook.programs.rules import (
     Loc,
     Number,
     Plain,
+    Rubric,
     RulesSection,
     Share,
     Text,
@@ -91,6 +93,10 @@ class MatchRules(RulesSection):
     in_kind_max_share: Share = Field(
         default=Decimal("1"), title="Most of the match that may be in kind",
         description="A share of the required match (0.5).")
+    private_min_share: Share = Field(
+        default=Decimal("0"), title="Least of the match from private or philanthropic sources",
+        description="A share of the required match: 0 for none, 1 for all of it (Florida's "
+                    "matching grants: an equal amount raised from the private sector).")
 
     @field_validator("poverty_scale")
     @classmethod
@@ -113,6 +119,46 @@ class SetAside(RulesSection):
     ] = ()
 
 
+def _caps_field(description: str) -> Any:
+    return Field(default={}, title="Award caps ($)", description=description,
+                 json_schema_extra=labelled(
+        CAP_KEYS, **{"x-key-title": "Applicant type", "x-value-title": "Cap ($)"}))
+
+
+Caps = Annotated[dict[CapKey, Amount],
+                 Plain("an object of applicant type (or single/default) to amount")]
+
+
+def cap_in(caps: Mapping[str, Decimal], applicant_type: str) -> Decimal | None:
+    """The cap of ``caps`` for an applicant type: its own, else ``single`` for any applicant
+    but a consortium, else ``default``; None when no cap applies."""
+    if applicant_type in caps:
+        return caps[applicant_type]
+    if applicant_type != "consortium" and "single" in caps:
+        return caps["single"]
+    return caps.get("default")
+
+
+class GrantType(RulesSection):
+    """One kind of grant within the fund (Kentucky's innovation fund: research, pilot and
+    scaling grants), with its own caps and, if it has one, its own rubric."""
+
+    model_config = ConfigDict(title="Grant type")
+
+    key: Key = Field(title="Key", description="Lower-case letters, digits and underscores.")
+    label: Text = Field(title="Name", description="For example \"Pilot grant\".")
+    description: str = Field(default="", title="What it funds, for applicants",
+                             json_schema_extra=LONG_TEXT)
+    caps: Caps = _caps_field("The most one application of this type may request. Leave empty "
+                             "for the fund's caps.")
+    rubric: Rubric | None = Field(
+        default=None, title="Rubric for this type",
+        description="Leave out to score this type with the cycle's rubric.")
+
+    def cap_for(self, applicant_type: str) -> Decimal | None:
+        return cap_in(self.caps, applicant_type)
+
+
 class PartialFunding(RulesSection):
     """What happens to the next application in rank when it does not fit the budget left."""
 
@@ -130,15 +176,14 @@ class FundingRules(RulesSection):
 
     model_config = ConfigDict(title="Funding")
 
-    caps: Annotated[
-        dict[CapKey, Amount],
-        Field(title="Award caps ($)",
-              description="The most one application may request, by applicant type. Any "
-                          "single applicant covers all but consortia; any other applicant, "
-                          "those not named.", json_schema_extra=labelled(
-                  CAP_KEYS, **{"x-key-title": "Applicant type", "x-value-title": "Cap ($)"})),
-        Plain("an object of applicant type (or single/default) to amount"),
-    ] = {}
+    caps: Caps = _caps_field("The most one application may request, by applicant type. Any "
+                             "single applicant covers all but consortia; any other applicant, "
+                             "those not named.")
+    grant_types: tuple[GrantType, ...] = Field(
+        default=(), title="Grant types",
+        description="Kinds of grant within the fund, each with its caps and rubric (for "
+                    "example research, pilot and scaling). When there are any, every "
+                    "application chooses one.")
     match: MatchRules = Field(default_factory=MatchRules, title="Match")
     set_asides: tuple[SetAside, ...] = Field(default=(), title="Set-asides")
     partial_funding: PartialFunding = Field(default_factory=PartialFunding, title="Partial funding")
@@ -166,16 +211,23 @@ class FundingRules(RulesSection):
     def partial_min_share(self) -> Decimal:
         return self.partial_funding.min_share
 
-    def cap_for(self, applicant_type: str) -> Decimal | None:
-        if applicant_type in self.caps:
-            return self.caps[applicant_type]
-        if applicant_type != "consortium" and "single" in self.caps:
-            return self.caps["single"]
-        return self.caps.get("default")
+    def grant_type(self, key: str) -> GrantType | None:
+        return next((t for t in self.grant_types if t.key == key), None)
+
+    def cap_for(self, applicant_type: str, grant_type: str = "") -> Decimal | None:
+        """The cap for an applicant type, under a grant type's own caps where it has any
+        (the lower of the two when both apply)."""
+        fund = cap_in(self.caps, applicant_type)
+        kind = self.grant_type(grant_type) if grant_type else None
+        own = kind.cap_for(applicant_type) if kind is not None else None
+        if own is None:
+            return fund
+        return own if fund is None else min(own, fund)
 
     @classmethod
     def cross_checks(cls, data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
         out = duplicate_keys(keyed_rows(data.get("set_asides"), ("set_asides",)))
+        out += duplicate_keys(keyed_rows(data.get("grant_types"), ("grant_types",)))
         cats = data.get("budget_categories")
         if isinstance(cats, list | tuple) and all(isinstance(c, str) for c in cats) and len(
             set(cats)
@@ -189,12 +241,17 @@ GRANT_SECTIONS = {"funding": FundingRules}
 
 
 def innovation_fund_default() -> dict[str, Any]:
-    """A complete starting document for an innovation-fund round (Play 1 and Play 7)."""
+    """A complete starting document for an innovation-fund round (Play 1 and Play 7).
+
+    Eligibility is Ohio's Straight A Fund's (schools, districts, educational service centers
+    and institutions of higher learning), with charters, consortia and nonprofits as Play 1
+    recommends; colleges and nonprofits apply in partnership with a district or a school."""
     return {
         "eligibility": {
-            "applicant_types": ["district", "charter", "esc", "consortium", "college",
-                                "nonprofit"],
+            "applicant_types": ["district", "charter", "school", "esc", "consortium",
+                                "college", "nonprofit"],
             "non_public_requires_district_partner": True,
+            "partner_types": ["district", "school", "charter"],
             "thresholds": [],
         },
         "form": {
@@ -270,3 +327,36 @@ def funding_of(rules: CycleRules) -> FundingRules:
     if section is None:
         raise LookupError("These rules have no funding section: not a grant cycle.")
     return section
+
+
+def kentucky_grant_types() -> list[dict[str, Any]]:
+    """Grant types after the Fund for Transforming Education in Kentucky's innovation fund
+    (research, pilot and scaling grants), each with its caps and rubric. The amounts are an
+    example for a round, not Kentucky's (the seed names the types, not their sizes)."""
+    def criterion(key: str, title: str, weight: int, guidance: str = "") -> dict[str, Any]:
+        return {"key": key, "title": title, "weight": weight, "scale_min": 0, "scale_max": 5,
+                "guidance": guidance}
+
+    return [
+        {"key": "research", "label": "Research grant",
+         "description": "Study a personalized-learning practice: a question, a design and a "
+                        "plan to share what is learned.",
+         "caps": {"single": "150000.00", "consortium": "300000.00"},
+         "rubric": {"criteria": [
+             criterion("question", "A clear research question that matters to students", 40),
+             criterion("design", "A credible design and measures", 40),
+             criterion("sharing", "A plan to share what is learned", 20)]}},
+        {"key": "pilot", "label": "Pilot grant",
+         "description": "Try a model in a few classrooms or one school, with measures of "
+                        "implementation and early results.",
+         "caps": {"single": "500000.00", "consortium": "1500000.00"}},
+        {"key": "scaling", "label": "Scaling grant",
+         "description": "Spread a model with evidence of results to more schools.",
+         "caps": {"single": "1000000.00", "consortium": "15000000.00"},
+         "rubric": {"criteria": [
+             criterion("evidence", "Evidence of results where the model runs now", 35),
+             criterion("plan", "A plan to scale with quality", 30),
+             criterion("capacity", "Capacity, commitment and provider track record", 15),
+             criterion("sustainability", "Fiscal sustainability", 20,
+                       "Start-up costs only; operating costs from existing budgets.")]}},
+    ]

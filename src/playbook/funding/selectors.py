@@ -25,7 +25,16 @@ from .award_plan import (
     policy_with,
 )
 from .match import match_counted
-from .models import Account, Appropriation, Award, GrantRequest, LedgerEntry, MatchContribution
+from .models import (
+    PRIVATE_SOURCES,
+    Account,
+    Appropriation,
+    Award,
+    GrantRequest,
+    LedgerEntry,
+    MatchContribution,
+    MatchStatusChoice,
+)
 from .rules import FundingRules, funding_of
 
 ZERO = Decimal("0")
@@ -120,9 +129,11 @@ def candidate_for(*, application: Application, score: Decimal | None) -> Candida
     share = profile.econ_disadvantaged_share
     if share is not None and share >= funding.high_poverty_share:
         tags.add("high_poverty")
+    request = GrantRequest.objects.filter(application=application).first()
     return Candidate(
         key=application.pk, score=score, requested=requested_for(application),
-        cap=funding.cap_for(profile.type), tags=frozenset(tags), poverty_share=share,
+        cap=funding.cap_for(profile.type, request.grant_type if request else ""),
+        tags=frozenset(tags), poverty_share=share,
         submitted_at=application.submitted_at,
         label=f"{application.applicant.name}: {application.title}",
     )
@@ -189,6 +200,10 @@ def awards_for_user(*, user: User | AnonymousUser) -> QuerySet[Award]:
 
 @dataclass(frozen=True)
 class MatchStatus:
+    """An award's match: required, pledged, and what the office has verified (only verified
+    contributions count; pending ones are shown apart). ``private_required`` is the share of
+    the required match that must come from private or philanthropic sources."""
+
     required: Decimal
     pledged_cash: Decimal
     pledged_in_kind: Decimal
@@ -196,32 +211,78 @@ class MatchStatus:
     delivered_in_kind: Decimal
     counted: Decimal
     in_kind_max_share: Decimal
+    pending: Decimal = ZERO
+    rejected: Decimal = ZERO
+    private_min_share: Decimal = ZERO
+    private_required: Decimal = ZERO
+    private_counted: Decimal = ZERO
 
     @property
     def shortfall(self) -> Decimal:
         return max(self.required - self.counted, ZERO)
 
     @property
+    def private_shortfall(self) -> Decimal:
+        return max(self.private_required - self.private_counted, ZERO)
+
+    @property
     def met(self) -> bool:
-        return self.counted >= self.required
+        return self.counted >= self.required and self.private_counted >= self.private_required
+
+
+def _sums(rows: QuerySet[MatchContribution]) -> dict[str, Decimal]:
+    return dict(rows.values("kind").annotate(total=Sum("amount")).values_list("kind", "total"))
 
 
 def match_status(*, award: Award) -> MatchStatus:
-    delivered = dict(
-        MatchContribution.objects.filter(award=award).values("kind")
-        .annotate(total=Sum("amount")).values_list("kind", "total")
-    )
+    """The match of ``award``, counting verified contributions only. In kind counts up to the
+    award's in-kind share of the required match, for the whole and for the private part alike;
+    the private part is required match times the award's private share, rounded half up to the
+    cent."""
+    from playbook.core.money import round_cents
+
+    contributions = MatchContribution.objects.filter(award=award)
+    verified = contributions.filter(status=MatchStatusChoice.VERIFIED)
+    delivered = _sums(verified)
+    private = _sums(verified.filter(source__in=PRIVATE_SOURCES))
+    pending = contributions.filter(status=MatchStatusChoice.PENDING).aggregate(
+        t=Sum("amount"))["t"] or ZERO
+    rejected = contributions.filter(status=MatchStatusChoice.REJECTED).aggregate(
+        t=Sum("amount"))["t"] or ZERO
     pledge = GrantRequest.objects.filter(application_id=award.application_id).first()
     cash = delivered.get(MatchContribution.Kind.CASH, ZERO)
     in_kind = delivered.get(MatchContribution.Kind.IN_KIND, ZERO)
+    private_required = round_cents(award.match_required * award.private_min_share)
     return MatchStatus(
         required=award.match_required, pledged_cash=pledge.match_cash if pledge else ZERO,
         pledged_in_kind=pledge.match_in_kind if pledge else ZERO, delivered_cash=cash,
         delivered_in_kind=in_kind,
         counted=match_counted(cash=cash, in_kind=in_kind, required=award.match_required,
                               in_kind_max_share=award.in_kind_max_share),
-        in_kind_max_share=award.in_kind_max_share,
+        in_kind_max_share=award.in_kind_max_share, pending=pending, rejected=rejected,
+        private_min_share=award.private_min_share, private_required=private_required,
+        private_counted=match_counted(
+            cash=private.get(MatchContribution.Kind.CASH, ZERO),
+            in_kind=private.get(MatchContribution.Kind.IN_KIND, ZERO),
+            required=award.match_required, in_kind_max_share=award.in_kind_max_share),
     )
+
+
+def match_contribution_get_for_user(*, user: User | AnonymousUser, award: Award,
+                                    pk: int) -> MatchContribution:
+    """A contribution of ``award`` (which ``user`` may read: fetched with
+    ``award_get_for_user``); 404 otherwise."""
+    found = MatchContribution.objects.filter(award=award, pk=pk).first()
+    if found is None:
+        raise Http404("No such contribution.")
+    return found
+
+
+def match_queue() -> QuerySet[MatchContribution]:
+    """Contributions waiting for the office to check them, oldest first."""
+    return (MatchContribution.objects.filter(status=MatchStatusChoice.PENDING)
+            .select_related("award", "award__application", "award__application__applicant",
+                            "recorded_by").order_by("recorded_at", "id"))
 
 
 def agreement_problems_for(*, award: Award) -> list[str]:
@@ -235,3 +296,133 @@ def agreement_problems_for(*, award: Award) -> list[str]:
         problems.append(f"The application is {app.status_label.lower()}; it "
                         "must be approved (conditions met) first.")
     return problems
+
+
+# --- public performance (Play 1: grantee performance reported in a transparent manner) -------
+
+#: Agreements whose commitments are public: countersigned, in force or ended (not drafts, not
+#: cancelled before they took effect).
+PUBLIC_AGREEMENT_STATUSES = ("executed", "active", "monitored", "probation", "renewed",
+                             "revoked", "expired", "closed")
+
+PERFORMANCE_COLUMNS = [
+    "reference", "grantee", "grant_type", "award_amount", "disbursed", "spent_to_date",
+    "match_required", "match_verified", "agreement_status", "measure", "unit", "baseline",
+    "target", "due_date", "evidence_source", "reported_value", "reported_period_end",
+    "published_figure", "published_value", "published_school_year",
+]
+
+
+@dataclass(frozen=True)
+class CommitmentProgress:
+    measure: str
+    unit: str
+    baseline: Decimal
+    target: Decimal
+    due_date: Any
+    evidence_source: str
+    evidence_label: str
+    reported_value: Decimal | None
+    reported_note: str
+    reported_period_end: Any
+    published: Any  # evidence.monitoring.PublishedEvidence | None
+
+
+@dataclass(frozen=True)
+class AwardPerformance:
+    award: Award
+    grant_type_label: str
+    disbursed: Decimal
+    spent_to_date: Decimal | None
+    match: MatchStatus
+    commitments: list[CommitmentProgress]
+
+
+def award_disbursed(*, award: Award) -> Decimal:
+    from playbook.core.money import cents
+
+    return cents(LedgerEntry.objects.filter(
+        transaction__award=award, debit_account=Account.DISBURSED).aggregate(
+        t=Sum("amount"))["t"])
+
+
+def award_performance(*, award: Award) -> AwardPerformance:
+    """One award's public record: its commitments, the progress the office accepted in the
+    grantee's reports, and, for commitments read from a report card or growth results, the
+    published figure (only what is published; a suppressed cell reads as suppressed)."""
+    from playbook.programs.models import CommitmentValue, MonitoringReport
+    from playbook.programs.selectors import commitment_evidence
+
+    agreement = award.agreement
+    accepted = MonitoringReport.objects.filter(agreement=agreement, status="accepted")
+    published = commitment_evidence(agreement=agreement)
+    rows = []
+    for c in agreement.commitments.all():
+        latest = (CommitmentValue.objects.filter(commitment=c, report__in=accepted)
+                  .select_related("report").order_by("-report__period_end").first())
+        rows.append(CommitmentProgress(
+            measure=c.measure, unit=c.unit, baseline=c.baseline, target=c.target,
+            due_date=c.due_date, evidence_source=c.evidence_source,
+            evidence_label=c.get_evidence_source_display(),
+            reported_value=latest.value if latest else None,
+            reported_note=latest.note if latest else "",
+            reported_period_end=latest.report.period_end if latest else None,
+            published=published.get(c.pk)))
+    last = accepted.filter(spending__isnull=False).order_by("-period_end").select_related(
+        "spending").first()
+    funding = funding_of(award.application.rules)
+    kind = funding.grant_type(award.grant_type) if award.grant_type else None
+    return AwardPerformance(
+        award=award, grant_type_label=kind.label if kind else "",
+        disbursed=award_disbursed(award=award),
+        spent_to_date=last.spending.spent_to_date if last else None,
+        match=match_status(award=award), commitments=rows)
+
+
+def public_awards(*, cycle: Cycle) -> QuerySet[Award]:
+    return (Award.objects.filter(application__cycle=cycle,
+                                 agreement__status__in=PUBLIC_AGREEMENT_STATUSES)
+            .select_related("agreement", "application", "application__applicant",
+                            "application__configuration", "application__cycle",
+                            "application__cycle__program")
+            .order_by("application__applicant__name", "pk"))
+
+
+def cycle_performance(*, cycle: Cycle) -> list[AwardPerformance]:
+    return [award_performance(award=a) for a in public_awards(cycle=cycle)]
+
+
+def performance_rows(cycle: Cycle) -> tuple[list[str], list[dict[str, Any]]]:
+    """The open-data table of award performance: one row per commitment of each public award
+    (an award without commitments: one row without them)."""
+    from playbook.core.money import cents
+
+    out: list[dict[str, Any]] = []
+    for p in cycle_performance(cycle=cycle):
+        a = p.award
+        base = {
+            "reference": a.application.reference, "grantee": a.application.applicant.name,
+            "grant_type": p.grant_type_label, "award_amount": cents(a.amount),
+            "disbursed": p.disbursed,
+            "spent_to_date": cents(p.spent_to_date) if p.spent_to_date is not None else None,
+            "match_required": cents(p.match.required),
+            "match_verified": cents(p.match.counted),
+            "agreement_status": a.agreement.status_label,
+        }
+        listed: list[CommitmentProgress | None] = list(p.commitments) or [None]
+        for c in listed:
+            row = dict(base)
+            if c is not None:
+                row.update({
+                    "measure": c.measure, "unit": c.unit, "baseline": c.baseline,
+                    "target": c.target, "due_date": c.due_date.isoformat(),
+                    "evidence_source": c.evidence_label,
+                    "reported_value": c.reported_value,
+                    "reported_period_end": (c.reported_period_end.isoformat()
+                                            if c.reported_period_end else None),
+                    "published_figure": c.published.shown if c.published else None,
+                    "published_value": c.published.value if c.published else None,
+                    "published_school_year": c.published.school_year if c.published else None,
+                })
+            out.append(row)
+    return PERFORMANCE_COLUMNS, out

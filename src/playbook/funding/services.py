@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
+from pathlib import PurePath
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from playbook.accounts.models import User
 from playbook.core.access import require, signed_in_or_none
@@ -23,7 +26,8 @@ from playbook.core.money import CENT, money_clean
 from playbook.programs.eligibility import applicant_profile
 from playbook.programs.models import Agreement, Application, Ballot, Program
 from playbook.programs.permissions import application_can_edit, signed_in_user
-from playbook.programs.transitions import TransitionRefused
+from playbook.programs.services.applications import CONTENT_TYPES, MAGIC
+from playbook.programs.transitions import TransitionRefused, transition_apply
 
 from .match import match_rate_for, match_required
 from .models import (
@@ -37,10 +41,11 @@ from .models import (
     LedgerEntry,
     LedgerTransaction,
     MatchContribution,
+    MatchSource,
     ReportSpending,
 )
-from .permissions import award_can_record_match, funding_can_manage
-from .rules import funding_of
+from .permissions import award_can_record_match, funding_can_manage, match_can_check
+from .rules import FundingRules, funding_of
 
 
 class OverCommitment(TransitionRefused):
@@ -56,13 +61,32 @@ def grant_request_for(application: Application) -> GrantRequest:
     return found
 
 
+def grant_type_problem(*, funding: FundingRules, grant_type: str) -> str | None:
+    """Why ``grant_type`` is not a choice under ``funding``; None when it is (blank is a choice
+    not made yet where the fund has types, and the only choice where it has none)."""
+    if not grant_type:
+        return None
+    if not funding.grant_types:
+        return "This round has no grant types."
+    if funding.grant_type(grant_type) is None:
+        keys = ", ".join(t.label for t in funding.grant_types)
+        return f"Choose one of this round's grant types ({keys})."
+    return None
+
+
 def application_budget_save(*, application: Application, by: User | AnonymousUser,
-                            lines: list[dict[str, Any]]) -> Application:
+                            lines: list[dict[str, Any]],
+                            grant_type: str | None = None) -> Application:
     """Replace the budget table. Each line: category, description, state_amount, match_cash,
-    match_in_kind. The request's totals follow."""
+    match_in_kind. The request's totals follow. ``grant_type`` (a key of the round's grant
+    types) is set when given; None leaves it as it is."""
     require(application_can_edit(user=by, application=application))
     funding = funding_of(application.rules)
     categories = set(funding.budget_categories)
+    if grant_type is not None:
+        problem = grant_type_problem(funding=funding, grant_type=grant_type)
+        if problem:
+            raise ValidationError({"grant_type": problem})
     errors: list[str] = []
     rows = []
     for i, line in enumerate(lines, start=1):
@@ -92,11 +116,14 @@ def application_budget_save(*, application: Application, by: User | AnonymousUse
     with transaction.atomic():
         application.budget_lines.all().delete()
         BudgetLine.objects.bulk_create(rows)
-        GrantRequest.objects.update_or_create(application=application, defaults={
+        totals: dict[str, Any] = {
             "amount_requested": sum((r.state_amount for r in rows), Decimal("0")),
             "match_cash": sum((r.match_cash for r in rows), Decimal("0")),
             "match_in_kind": sum((r.match_in_kind for r in rows), Decimal("0")),
-        })
+        }
+        if grant_type is not None:
+            totals["grant_type"] = grant_type
+        GrantRequest.objects.update_or_create(application=application, defaults=totals)
         application.save(update_fields=["updated_at"])
     return application
 
@@ -191,14 +218,17 @@ def award_terms_for(*, application: Application, amount: Decimal) -> dict[str, D
     profile = applicant_profile(application.applicant)
     rate = match_rate_for(rules=funding.match, poverty_share=profile.econ_disadvantaged_share)
     return {"match_rate": rate, "match_required": match_required(amount=amount, rate=rate),
-            "in_kind_max_share": funding.match.in_kind_max_share}
+            "in_kind_max_share": funding.match.in_kind_max_share,
+            "private_min_share": funding.match.private_min_share}
 
 
 def award_fundable(*, application: Application) -> Decimal:
-    """The most this application may be awarded: its request, capped by its type's cap."""
+    """The most this application may be awarded: its request, capped by the cap for its
+    applicant type (and its grant type, where the round has grant types)."""
     funding = funding_of(application.rules)
-    requested = grant_request_for(application).amount_requested
-    cap = funding.cap_for(applicant_profile(application.applicant).type)
+    request = grant_request_for(application)
+    cap = funding.cap_for(applicant_profile(application.applicant).type, request.grant_type)
+    requested = request.amount_requested
     return min(requested, cap) if cap is not None else requested
 
 
@@ -222,6 +252,7 @@ def award_commit(*, agreement: Agreement, amount: Decimal, by: User | AnonymousU
         award = Award.objects.create(
             application=application, agreement=agreement, appropriation=appropriation,
             amount=amount, created_by=signed_in_user(by),
+            grant_type=grant_request_for(application).grant_type,
             **award_terms_for(application=application, amount=amount),
         )
         _copy_budget(award=award, application=application)
@@ -317,13 +348,80 @@ def report_spending_record(*, report: Any, spent_to_date: Decimal) -> ReportSpen
 
 # --- match --------------------------------------------------------------------------------
 
+EVIDENCE_TYPES = ("pdf", "png", "jpg")
+EVIDENCE_MAX_MB = 10
+
+
+def _evidence_clean(upload: UploadedFile | None) -> tuple[str, int]:
+    """The evidence document's name and size, after checking its type (extension, declared type
+    and first bytes) and size; a ``ValidationError`` on ``evidence`` otherwise."""
+    if upload is None:
+        raise ValidationError({"evidence": "Attach the document that shows the contribution "
+                                           "(a bank record, a donor letter, a receipt)."})
+    name = PurePath(upload.name or "evidence").name
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    ext = "jpg" if ext == "jpeg" else ext
+    if ext not in EVIDENCE_TYPES:
+        raise ValidationError({"evidence": "The evidence must be a PDF, PNG or JPG file."})
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationError({"evidence": "The file is empty."})
+    if size > EVIDENCE_MAX_MB * 1024 * 1024:
+        raise ValidationError({"evidence": f"The file is {size / 1048576:.1f} MB; the limit is "
+                                           f"{EVIDENCE_MAX_MB} MB."})
+    declared = (upload.content_type or "").split(";")[0].strip()
+    if declared and declared not in CONTENT_TYPES[ext] | {"application/octet-stream"}:
+        raise ValidationError({"evidence": f"The file says it is {declared}, not a {ext} file."})
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(MAGIC[ext]):
+        raise ValidationError({"evidence": f"The file's contents are not a {ext} file."})
+    return name[:200], size
+
+
 def match_contribution_record(*, award: Award, by: User | AnonymousUser, kind: str,
-                              amount: Decimal, description: str,
-                              received_on: date) -> MatchContribution:
+                              amount: Decimal, description: str, received_on: date,
+                              evidence: UploadedFile | None,
+                              source: str = MatchSource.OWN_FUNDS,
+                              contributor: str = "") -> MatchContribution:
+    """The grantee (or office staff) records match delivered, with the document that shows it.
+    It waits for the office to check it and counts toward the match only once verified."""
     require(award_can_record_match(user=by, award=award))
     if kind not in MatchContribution.Kind.values:
         raise ValidationError({"kind": "Cash or in kind."})
-    return MatchContribution.objects.create(award=award, kind=kind,
-                                            amount=money_clean(amount, "A match contribution"),
-                                            description=description, received_on=received_on,
-                                            recorded_by=signed_in_user(by))
+    if source not in MatchSource.values:
+        raise ValidationError({"source": "Choose where the contribution comes from."})
+    if source in (MatchSource.PRIVATE, MatchSource.PHILANTHROPIC) and not contributor.strip():
+        raise ValidationError({"contributor": "Name the business, person or foundation that "
+                                              "gave it."})
+    if not description.strip():
+        raise ValidationError({"description": "Describe the contribution."})
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": "A contribution is recorded once received, not "
+                                              "before."})
+    amount = money_clean(amount, "A match contribution")
+    name, size = _evidence_clean(evidence)
+    return MatchContribution.objects.create(
+        award=award, kind=kind, source=source, contributor=contributor.strip()[:200],
+        amount=amount, description=description.strip()[:300], received_on=received_on,
+        evidence=evidence, evidence_name=name, evidence_size=size,
+        recorded_by=signed_in_user(by))
+
+
+def match_contribution_check(*, contribution: MatchContribution, by: User | AnonymousUser,
+                             verify: bool, reason: str = "") -> MatchContribution:
+    """Office staff verify a contribution (it then counts toward the match) or refuse it,
+    saying why. Recorded as a transition: who, when, from, to and why."""
+    reason = reason.strip()
+    if not verify and not reason:
+        raise ValidationError({"reason": "Say why the contribution is not accepted."})
+    checker = signed_in_user(by)
+
+    def stamp(locked: MatchContribution) -> None:
+        require(match_can_check(user=by, contribution=locked))
+        locked.checked_by = checker
+        locked.checked_at = timezone.now()
+        locked.rejection_reason = "" if verify else reason[:2000]
+
+    return transition_apply(obj=contribution, name="verify" if verify else "reject", by=by,
+                            reason=reason, before=stamp)

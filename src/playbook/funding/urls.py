@@ -16,5 +16,10 @@ urlpatterns = [
          name="award_line_delete"),
     path("awards/<int:pk>/disburse/", views.award_disburse_view, name="award_disburse"),
     path("awards/<int:pk>/match/", views.award_match, name="award_match"),
+    path("awards/<int:pk>/match/<int:contribution_pk>/check/", views.match_check,
+         name="match_check"),
+    path("awards/<int:pk>/match/<int:contribution_pk>/evidence/", views.match_evidence,
+         name="match_evidence"),
+    path("match/", views.match_queue_page, name="match_queue"),
     path("agreements/<int:pk>/reports/new/", views.report_new, name="report_new"),
 ]

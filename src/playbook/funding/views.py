@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -34,13 +34,15 @@ from .forms import (
     BudgetFormSet,
     BudgetLineForm,
     DisburseForm,
+    GrantTypeForm,
+    MatchCheckForm,
     MatchForm,
     SpendingForm,
     WhatIfForm,
 )
 from .match import match_rate_for, match_required
 from .models import Award
-from .permissions import award_can_record_match, funding_can_manage
+from .permissions import award_can_record_match, award_is_grantee, funding_can_manage
 from .rules import funding_of
 from .selectors import (
     agreement_problems_for,
@@ -50,6 +52,8 @@ from .selectors import (
     award_plan_for_cycle,
     awards_for_user,
     ledger_balances,
+    match_contribution_get_for_user,
+    match_queue,
     match_status,
     plan_policy_for,
 )
@@ -62,6 +66,7 @@ from .services import (
     award_disburse,
     cycle_funding_set,
     grant_request_for,
+    match_contribution_check,
     match_contribution_record,
     report_spending_record,
 )
@@ -80,18 +85,29 @@ def application_budget(request: HttpRequest, pk: int) -> HttpResponse:
     if not allowed:
         messages.error(request, reason)
         return redirect("programs:application_detail", pk=app.pk)
-    categories = funding_of(app.rules).budget_categories
+    funding = funding_of(app.rules)
+    categories = funding.budget_categories
     initial = [{"category": b.category, "description": b.description,
                 "state_amount": b.state_amount, "match_cash": b.match_cash,
                 "match_in_kind": b.match_in_kind} for b in app.budget_lines.all()]
     formset = BudgetFormSet(request.POST or None, initial=initial, prefix="lines",
                             form_kwargs={"categories": categories})
-    if request.method == "POST" and formset.is_valid():
+    kind_form = GrantTypeForm(request.POST or None, grant_types=funding.grant_types,
+                              initial={"grant_type": grant_request_for(app).grant_type}) \
+        if funding.grant_types else None
+    if request.method == "POST" and formset.is_valid() and (
+            kind_form is None or kind_form.is_valid()):
         lines = [f.cleaned_data for f in formset.forms]  # blanks keep line numbers
         try:
-            application_budget_save(application=app, by=request.user, lines=lines)
+            application_budget_save(
+                application=app, by=request.user, lines=lines,
+                grant_type=kind_form.cleaned_data["grant_type"] if kind_form else None)
         except ValidationError as exc:
-            errors_to_page(request, exc)
+            if kind_form is not None and hasattr(exc, "error_dict") and (
+                    "grant_type" in exc.error_dict):
+                errors_to_form(kind_form, exc)
+            else:
+                errors_to_page(request, exc)
         else:
             req = grant_request_for(app)
             messages.success(request, f"Budget saved: ${req.amount_requested:,} requested, "
@@ -99,18 +115,32 @@ def application_budget(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("funding:application_budget", pk=app.pk)
     return render(request, "funding/application_budget.html", {
         "app": app, "formset": formset, "match": _match_preview(app),
-        "grant": grant_request_for(app)})
+        "grant": grant_request_for(app), "kind_form": kind_form,
+        "grant_types": _grant_type_caps(app)})
+
+
+def _grant_type_caps(app: Application) -> list[dict[str, Any]]:
+    funding = funding_of(app.rules)
+    kind = applicant_profile(app.applicant).type
+    return [{"label": t.label, "description": t.description,
+             "cap": funding.cap_for(kind, t.key), "own_rubric": t.rubric is not None}
+            for t in funding.grant_types]
 
 
 def _match_preview(app: Application) -> dict[str, Any]:
     funding = funding_of(app.rules)
     profile = applicant_profile(app.applicant)
     rate = match_rate_for(rules=funding.match, poverty_share=profile.econ_disadvantaged_share)
-    requested = grant_request_for(app).amount_requested
-    return {"rate": rate, "required": match_required(amount=requested, rate=rate),
+    request = grant_request_for(app)
+    requested = request.amount_requested
+    required = match_required(amount=requested, rate=rate)
+    chosen = funding.grant_type(request.grant_type) if request.grant_type else None
+    return {"rate": rate, "required": required,
             "poverty": profile.econ_disadvantaged_share,
-            "cap": funding.cap_for(profile.type), "in_kind_max": funding.match.in_kind_max_share,
-            "type": profile.type_label}
+            "cap": funding.cap_for(profile.type, request.grant_type),
+            "in_kind_max": funding.match.in_kind_max_share,
+            "private_min": funding.match.private_min_share,
+            "type": profile.type_label, "grant_type": chosen.label if chosen else ""}
 
 
 # --- the funding line ---------------------------------------------------------------------------
@@ -192,10 +222,14 @@ def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
     staff = user.role in OFFICE_STAFF
     draft = award.agreement.status == "drafted"
     can_match, _ = award_can_record_match(user=user, award=award)
+    contributions = list(award.match_contributions.select_related("recorded_by", "checked_by"))
     return render(request, "funding/award_detail.html", {
         "award": award, "app": award.application, "agreement": award.agreement,
         "staff": staff, "draft": draft, "lines": award.budget_lines.all(),
-        "match": match_status(award=award), "contributions": award.match_contributions.all(),
+        "match": match_status(award=award), "contributions": contributions,
+        "can_check": staff and any(c.status == "pending" and c.recorded_by_id != user.pk
+                                   for c in contributions),
+        "check_form": MatchCheckForm(),
         "problems": agreement_problems_for(award=award) if draft else [],
         "can_match": can_match and award.agreement.in_force,
         "disbursements": award.ledger_transactions.filter(kind="disburse"),
@@ -255,11 +289,54 @@ def award_disburse_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @roles(*APPLICANTS, *OFFICE_STAFF)
 def award_match(request: HttpRequest, pk: int) -> HttpResponse:
-    form = MatchForm(request.POST)
+    if len(request.FILES.getlist("evidence")) > 1:
+        messages.error(request, "Evidence: attach one file for each contribution.")
+        return redirect("funding:award_detail", pk=pk)
+    form = MatchForm(request.POST, request.FILES)
     if not form.is_valid():
         return _invalid(request, form, pk)
     return _award_post(request, pk, lambda a: match_contribution_record(
-        award=a, by=request.user, **form.cleaned_data), "Match contribution recorded.")
+        award=a, by=request.user, **form.cleaned_data),
+        "Match contribution recorded. It counts once the office has checked the evidence.")
+
+
+@require_POST
+@office_staff
+def match_check(request: HttpRequest, pk: int, contribution_pk: int) -> HttpResponse:
+    """Office staff verify a contribution, or refuse it with a reason."""
+    form = MatchCheckForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, form, pk)
+
+    def act(award: Award) -> None:
+        contribution = match_contribution_get_for_user(user=request.user, award=award,
+                                                       pk=contribution_pk)
+        match_contribution_check(contribution=contribution, by=request.user,
+                                 verify=form.cleaned_data["decision"] == "verify",
+                                 reason=form.cleaned_data["reason"])
+
+    ok = ("Contribution verified: it counts toward the match."
+          if form.cleaned_data["decision"] == "verify" else "Contribution not accepted.")
+    return _award_post(request, pk, act, ok)
+
+
+@signed_in
+def match_evidence(request: HttpRequest, pk: int, contribution_pk: int) -> FileResponse:
+    """The evidence document, for whoever may read the award (the grantee, staff, auditors)."""
+    award = award_get_for_user(user=request.user, pk=pk)
+    user = signed_in_user(request.user)
+    if user.role not in READ_ALL and not award_is_grantee(user=user, award=award):
+        raise Http404("No such contribution.")
+    contribution = match_contribution_get_for_user(user=user, award=award, pk=contribution_pk)
+    if not contribution.evidence:
+        raise Http404("No evidence was attached.")
+    return FileResponse(contribution.evidence.open("rb"), as_attachment=True,
+                        filename=contribution.evidence_name or "evidence")
+
+
+@roles(*READ_ALL)
+def match_queue_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "funding/match_queue.html", {"contributions": match_queue()})
 
 
 # --- the grantee's progress report --------------------------------------------------------------

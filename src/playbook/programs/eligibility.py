@@ -128,14 +128,16 @@ def eligibility_checks(
     if profile.type in NON_PUBLIC_TYPES and rules.non_public_requires_district_partner:
         if partner is None:
             checks.append(Check("eligibility.non_public_requires_district_partner",
-                                {"district partner": "none"}, False,
-                                f"{profile.type_label} applicants must name a district "
-                                "partner."))
+                                {"partner": "none"}, False,
+                                f"{profile.type_label} applicants must name a "
+                                f"{rules.partner_words(short=True)} partner."))
         else:
-            ok = partner.kind == OrgKind.DISTRICT
-            checks.append(Check("eligibility.non_public_requires_district_partner",
-                                {"district partner": partner.name}, ok,
-                                "" if ok else "The partner must be a school district."))
+            problem = partner_problem(rules=rules, partner=partner)
+            checks.append(Check("eligibility.partner_types",
+                                {"partner": partner.name,
+                                 "partner type": APPLICANT_TYPES.get(applicant_type(partner),
+                                                                     "other")},
+                                problem is None, problem or ""))
     for i, threshold in enumerate(rules.thresholds):
         actual = profile.value(threshold.field)
         ok = threshold.holds(actual)
@@ -145,6 +147,13 @@ def eligibility_checks(
                             "" if ok else f"Requires {threshold.describe()}; the registry "
                                           f"shows {shown}."))
     return checks
+
+
+def partner_problem(*, rules: EligibilityRules, partner: Organization) -> str | None:
+    """Why ``partner`` cannot be an applicant's partner under ``rules``; None when it can."""
+    if applicant_type(partner) in rules.partner_types and partner.active:
+        return None
+    return f"The partner must be a {rules.partner_words()}."
 
 
 def eligibility_problems(

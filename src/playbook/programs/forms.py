@@ -7,8 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
-from playbook.organizations.models import Organization, OrgKind
+from playbook.organizations.models import Organization, OrgKind, SchoolType
 
 from .models import AgreementCommitment, ApplicationStatus, EvidenceSource, VoteChoice
 from .registry import instrument_choices
@@ -74,6 +75,19 @@ def district_choices() -> Any:
     return Organization.objects.filter(kind=OrgKind.DISTRICT, active=True).order_by("name")
 
 
+def partner_choices(partner_types: tuple[str, ...]) -> Any:
+    """The active organizations that may be a partner under the rules' ``partner_types``
+    (districts, district schools, charter schools)."""
+    q = Q(pk__in=[])
+    if "district" in partner_types:
+        q |= Q(kind=OrgKind.DISTRICT)
+    if "school" in partner_types:
+        q |= Q(kind=OrgKind.SCHOOL) & ~Q(school_type=SchoolType.CHARTER)
+    if "charter" in partner_types:
+        q |= Q(kind=OrgKind.SCHOOL, school_type=SchoolType.CHARTER)
+    return Organization.objects.filter(q, active=True).order_by("kind", "name")
+
+
 class StartApplicationForm(forms.Form):
     applicant = forms.ModelChoiceField(queryset=Organization.objects.none(),
                                        label="Applying for", empty_label=None)
@@ -124,9 +138,11 @@ class ApplicationForm(forms.Form):
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if needs_partner:
+            words = rules.eligibility.partner_words()
             self.fields["partner_district"] = forms.ModelChoiceField(
-                queryset=district_choices(), required=False, label="District partner",
-                help_text="Required to submit: non-public applicants apply with a district.")
+                queryset=partner_choices(rules.eligibility.partner_types), required=False,
+                label="Partner", help_text=f"Required to submit: non-public applicants apply "
+                                           f"with a partner ({words}).")
         self.section_fields: list[tuple[str, list[str]]] = []
         for section in rules.form.sections:
             if section.consortium_only and not consortium:

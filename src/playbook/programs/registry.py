@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from playbook.accounts.models import User
 
     from .models import Agreement, Application, Ballot, Cycle
+    from .rules import Criterion
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,17 @@ class Panel:
     template: str
     context: Callable[[Any, User | AnonymousUser], dict[str, Any] | None]
     order: int = 50
+
+
+@dataclass(frozen=True)
+class PublicDataset:
+    """A table an instrument publishes with a round's open data (a grant: each award's
+    commitments and progress). ``rows(cycle)`` returns the columns, in order, and one mapping
+    per row; the round page links it as CSV and the round's JSON carries it under ``key``."""
+
+    key: str
+    title: str
+    rows: Callable[[Cycle], tuple[list[str], list[dict[str, Any]]]]
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,13 @@ class Instrument:
     export_columns: tuple[tuple[str, Callable[[Application], Any]], ...] = ()
     #: Totals the public round page adds: cycle -> [(key, label, value)].
     public_totals: Callable[[Cycle], list[tuple[str, str, Any]]] | None = None
+    #: Sections the public round page adds after its table (``context(cycle, user)``), and the
+    #: tables its open data adds (each also a CSV of its own).
+    public_panels: tuple[Panel, ...] = ()
+    public_datasets: tuple[PublicDataset, ...] = ()
+    #: The rubric one application is scored on, when it is not the cycle's own (a grant type's
+    #: rubric); None from the function: the cycle's.
+    application_criteria: Callable[[Application], tuple[Criterion, ...] | None] | None = None
     #: The agreement's default length, in days, from the decision.
     agreement_term_days: int = 365
     #: Its own workflows (labels, steps), if the spine's do not fit; None: the spine's.
@@ -151,6 +170,31 @@ def instrument_choices() -> list[tuple[str, str]]:
 
 def instrument_for(application: Application) -> Instrument:
     return instrument_get(application.cycle.program.instrument)
+
+
+def application_criteria(application: Application) -> tuple[Criterion, ...]:
+    """The criteria ``application`` is scored on: its instrument's answer (e.g. the rubric of
+    the grant type it applies for), else the rubric of the rules version it was written under."""
+    found = _INSTRUMENTS.get(application.cycle.program.instrument)
+    if found is not None and found.application_criteria is not None:
+        own = found.application_criteria(application)
+        if own is not None:
+            return tuple(own)
+    return application.rules.criteria
+
+
+def public_datasets(cycle: Cycle) -> tuple[PublicDataset, ...]:
+    found = _INSTRUMENTS.get(cycle.program.instrument)
+    return found.public_datasets if found else ()
+
+
+def public_dataset(cycle: Cycle, key: str) -> PublicDataset | None:
+    return next((d for d in public_datasets(cycle) if d.key == key), None)
+
+
+def public_panels(cycle: Cycle, user: User | AnonymousUser) -> list[dict[str, Any]]:
+    found = _INSTRUMENTS.get(cycle.program.instrument)
+    return panels_render(list(found.public_panels), cycle, user) if found else []
 
 
 def application_workflow(application: Application) -> Workflow:

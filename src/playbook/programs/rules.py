@@ -61,6 +61,9 @@ APPLICANT_TYPES: dict[str, str] = {
 #: Applicants that are not public school systems: they need a district partner when the
 #: cycle says so.
 NON_PUBLIC_TYPES = frozenset({"college", "nonprofit", "company"})
+#: Who may be a non-public applicant's partner (applicant types of public schools and systems).
+PARTNER_TYPES: dict[str, str] = {"district": "School district", "school": "District school",
+                                 "charter": "Charter school"}
 
 FIELD_TYPES = ("text", "textarea", "number", "money", "date", "choice", "yes_no")
 FIELD_TYPE_LABELS = {
@@ -82,6 +85,7 @@ TIER_ACTS = {"recommends": "Recommends (another body decides)", "decides": "Deci
 
 ApplicantType = Literal["district", "charter", "school", "esc", "consortium", "college",
                         "nonprofit", "company"]
+PartnerType = Literal["district", "school", "charter"]
 FieldType = Literal["text", "textarea", "number", "money", "date", "choice", "yes_no"]
 ThresholdField = Literal["econ_disadvantaged_share", "enrollment"]
 ThresholdOp = Literal[">=", "<=", ">", "<", "=="]
@@ -90,6 +94,7 @@ Majority = Literal["simple", "two_thirds"]
 TierAct = Literal["recommends", "decides"]
 
 assert get_args(ApplicantType) == tuple(APPLICANT_TYPES)
+assert get_args(PartnerType) == tuple(PARTNER_TYPES)
 assert get_args(FieldType) == FIELD_TYPES
 assert get_args(ThresholdField) == tuple(THRESHOLD_FIELDS)
 assert get_args(ThresholdOp) == THRESHOLD_OPS
@@ -336,7 +341,23 @@ class EligibilityRules(RulesSection):
         Plain("a non-empty list of applicant types"),
     ]
     non_public_requires_district_partner: StrictBool = Field(
-        default=True, title="Colleges, nonprofits and companies must name a district partner")
+        default=True, title="Colleges, nonprofits and companies must apply with a partner")
+    partner_types: Annotated[
+        tuple[Annotated[PartnerType, Plain(noun="type")], ...],
+        Field(min_length=1, title="Who may be the partner",
+              json_schema_extra=labelled(PARTNER_TYPES)),
+        Plain(f"a non-empty list drawn from {', '.join(PARTNER_TYPES)}"),
+    ] = ("district",)
+
+    def partner_words(self, *, short: bool = False) -> str:
+        """The partners allowed, in words: "school district" or "school district, district
+        school or charter school" (``short``: "district", "district, district school or ...",
+        to go before "partner")."""
+        words = [PARTNER_TYPES[t].lower() for t in self.partner_types]
+        if short:
+            words = ["district" if t == "district" else w
+                     for t, w in zip(self.partner_types, words, strict=True)]
+        return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
     thresholds: tuple[Threshold, ...] = Field(
         default=(), title="Thresholds on registry data",
         description="Every threshold must hold for the applicant to be eligible.")

@@ -183,7 +183,8 @@ def application_problems(*, application: Application) -> list[str]:
         and rules.eligibility.non_public_requires_district_partner
         and application.partner_district_id is None
     ):
-        problems.append("District partner: required of non-public applicants.")
+        problems.append(f"Partner: non-public applicants apply with a partner "
+                        f"({rules.eligibility.partner_words()}).")
     instrument = instrument_for(application)
     if instrument.application_problems is not None:
         problems += instrument.application_problems(application)

@@ -49,4 +49,5 @@ urlpatterns = [
     path("rounds/<int:pk>/", views.round_page, name="round_page"),
     path("rounds/<int:pk>/data.csv", views.round_csv, name="round_csv"),
     path("rounds/<int:pk>/data.json", views.round_json, name="round_json"),
+    path("rounds/<int:pk>/<slug:key>.csv", views.round_dataset_csv, name="round_dataset_csv"),
 ]

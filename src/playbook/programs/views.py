@@ -41,7 +41,14 @@ from .permissions import (
     program_can_configure,
     signed_in_user,
 )
-from .registry import application_panels, instrument_get, instruments
+from .registry import (
+    application_panels,
+    instrument_get,
+    instruments,
+    public_dataset,
+    public_datasets,
+    public_panels,
+)
 from .rules import NON_PUBLIC_TYPES, CycleRules, rules_model
 from .rules_form import RulesForm as RulesEditorForm
 from .selectors import (
@@ -491,7 +498,8 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _public_cycle(pk)
     return render(request, "programs/round_page.html", {
         "cycle": cycle, "rows": public_rows(cycle=cycle), "totals": cycle_totals(cycle=cycle),
-        "columns": public_columns(cycle=cycle)})
+        "columns": public_columns(cycle=cycle), "datasets": public_datasets(cycle),
+        "panels": public_panels(cycle, request.user)})
 
 
 @public
@@ -504,6 +512,24 @@ def round_csv(request: HttpRequest, pk: int) -> HttpResponse:
     writer.writerow(columns)
     for row in public_rows(cycle=cycle):
         writer.writerow([_csv_safe(row[c]) if row[c] is not None else "" for c in columns])
+    return response
+
+
+@public
+def round_dataset_csv(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """One of the tables the round's instrument publishes (a grant: award performance)."""
+    cycle = _public_cycle(pk)
+    dataset = public_dataset(cycle, key)
+    if dataset is None:
+        raise Http404("This round publishes no such table.")
+    columns, rows = dataset.rows(cycle)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="round-{cycle.pk}-{key}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_safe(row.get(c)) if row.get(c) is not None else ""
+                         for c in columns])
     return response
 
 
@@ -523,5 +549,7 @@ def round_json(request: HttpRequest, pk: int) -> JsonResponse:
                    **{k: plain(v) for k, _, v in totals["extra"]}},
         "applications": [{c: plain(row[c]) for c in columns}
                          for row in public_rows(cycle=cycle)],
+        "datasets": {d.key: [{c: plain(r.get(c)) for c in cols} for r in rows]
+                     for d in public_datasets(cycle) for cols, rows in [d.rows(cycle)]},
     })
 

@@ -21,6 +21,7 @@ from playbook.accounts.models import User
 from playbook.accounts.roles import Role
 from playbook.accounts.services import user_create
 from playbook.programs.models import Cycle
+from playbook.programs.registry import application_criteria
 
 from .models import Assignment, ReviewerProfile
 from .selectors import (
@@ -108,7 +109,7 @@ def demo_reviews_ensure(*, cycle: Cycle, password: str | None = None) -> DemoRev
         .order_by("pk")
     )
     for a in open_assignments:
-        criteria = a.application.rules.criteria
+        criteria = application_criteria(a.application)
         # Stable inputs only (titles and names, never primary keys), so the demo ranks the same
         # way on every database.
         quality = _unit("quality", a.application.title)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from playbook.core.access import signed_in_or_none
 from playbook.organizations.models import Organization
 from playbook.programs.models import Application, Cycle
+from playbook.programs.registry import application_criteria
 
 from . import assignment as solver
 from . import normalization as norm
@@ -366,7 +367,7 @@ def review_save(
     if not allowed:
         raise ValidationError(why)
     configuration = assignment.application.configuration
-    criteria = configuration.rules.criteria
+    criteria = application_criteria(assignment.application)
     clean = _clean_scores(scores)
     keys = {c.key for c in criteria}
     notes = {k: v.strip() for k, v in (comments or {}).items() if k in keys and v and v.strip()}

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from playbook.accounts.access import office_staff, roles
 from playbook.accounts.roles import OFFICE_STAFF, Role
 from playbook.core.forms import errors_to_form, errors_to_page
-from playbook.programs.registry import application_panels
+from playbook.programs.registry import application_criteria, application_panels
 
 from . import services
 from .conflicts import conflicts_for
@@ -127,7 +127,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     attested = has_attested(reviewer=assignment.reviewer, fiscal_year=assignment.cycle.fiscal_year)
     allowed, why = can_score(user=request.user, assignment=assignment, attested=attested,
                              conflicted=False)
-    criteria = application.rules.criteria
+    criteria = application_criteria(application)
     if request.method == "POST" and allowed:
         form = ReviewForm(request.POST, criteria=criteria)
         if form.is_valid():
@@ -372,7 +372,7 @@ def application_reviews(request: HttpRequest, pk: int) -> HttpResponse:
              conflicts_for(reviewer=a.reviewer, application=application)) for a in assignments]
     return render(request, "reviews/application.html", {
         "application": application, "rows": rows,
-        "criteria": application.rules.criteria,
+        "criteria": application_criteria(application),
     })
 
 

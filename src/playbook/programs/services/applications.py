@@ -14,6 +14,7 @@ from playbook.accounts.models import User
 from playbook.core.access import require
 from playbook.organizations.models import Organization, OrgKind
 
+from ..eligibility import partner_problem
 from ..models import Application, ApplicationStatus, Attachment, Cycle
 from ..permissions import (
     application_can_edit,
@@ -40,9 +41,11 @@ def application_start(*, cycle: Cycle, applicant: Organization, by: User | Anony
     require(application_can_start(user=by, cycle=cycle))
     if applicant.pk not in {o.pk for o in organizations_user_may_apply_for(user=by)}:
         raise PermissionDenied(f"You cannot apply for {applicant.name}.")
-    if partner_district is not None and partner_district.kind != OrgKind.DISTRICT:
-        raise ValidationError({"partner_district": "The partner must be a school district."})
     configuration = cycle_configuration_current(cycle=cycle)
+    if partner_district is not None:
+        problem = partner_problem(rules=configuration.rules.eligibility, partner=partner_district)
+        if problem:
+            raise ValidationError({"partner_district": problem})
     try:
         with transaction.atomic():
             return Application.objects.create(
@@ -83,8 +86,10 @@ def application_update_draft(
             errors.setdefault("collaboration_plan", []).append(
                 f"{word_count(plan)} words; the limit is {limit}.")
         clean["collaboration_plan"] = plan
-    if partner_district is not None and partner_district.kind != OrgKind.DISTRICT:
-        errors.setdefault("partner_district", []).append("The partner must be a school district.")
+    if partner_district is not None:
+        problem = partner_problem(rules=rules.eligibility, partner=partner_district)
+        if problem:
+            errors.setdefault("partner_district", []).append(problem)
     if errors:
         raise ValidationError(errors)
     application.title = title.strip() or application.title
