@@ -83,7 +83,7 @@ def test_outstanding_is_the_commitment_less_what_was_paid_and_an_award_is_never_
 
 def test_a_disbursement_is_checked_against_the_awards_own_commitment(personas, two_awards):
     """The appropriation has $600,000 committed, but only $300,000 of it to this award."""
-    mine, other = two_awards
+    mine, _other = two_awards
     with pytest.raises(OverCommitment, match=r"Only \$300,000.00 is committed"):
         award_disburse(award=mine, by=personas.officer, amount=D("300000.01"))
     assert _approp(mine).disbursed_amount == 0
@@ -104,7 +104,7 @@ def test_a_release_is_checked_against_the_awards_own_commitment(personas, two_aw
 
 
 def test_closing_releases_exactly_what_was_never_paid(personas, two_awards):
-    mine, other = two_awards
+    mine, _other = two_awards
     award_disburse(award=mine, by=personas.officer, amount=D("120000.00"))
     award_disburse(award=mine, by=personas.officer, amount=D("30000.00"))
     agreements.agreement_step(agreement=Agreement.objects.get(pk=mine.agreement_id), name="close",
