@@ -124,3 +124,46 @@ def test_a_request_of_nothing_is_not_eligible_and_funds_nothing():
     capped = award_plan_build(candidates=[cand("c", "99", "100", cap="0.00")],
                               policy=PlanPolicy(budget=D("1000")))
     assert (capped.line_for("c").status, capped.line_for("c").award) == (NOT_ELIGIBLE, D("0"))
+
+
+# --- survivors of the mutation run (see bin/mutation) ------------------------------------------
+
+def test_a_zero_budget_is_a_plan_that_funds_no_one():
+    plan = award_plan_build(candidates=[cand("a", "90", "100")], policy=PlanPolicy(budget=D("0")))
+    assert (status(plan, "a"), plan.funding_line_rank, plan.remaining) == (UNFUNDED, 1, D("0"))
+
+
+@pytest.mark.parametrize("requested", ["0.01", "1", "1.50"])
+def test_a_request_of_a_cent_or_a_dollar_is_eligible(requested):
+    plan = award_plan_build(candidates=[cand("tiny", "90", requested)],
+                            policy=PlanPolicy(budget=D("1000")))
+    assert (status(plan, "tiny"), plan.line_for("tiny").award) == (FUNDED, D(requested))
+
+
+def test_an_unscored_candidate_is_told_why():
+    plan = award_plan_build(candidates=[cand("u", None, "100")], policy=PlanPolicy(budget=D("9")))
+    assert (status(plan, "u"), plan.line_for("u").note) == (NOT_ELIGIBLE, "No score.")
+
+
+def test_requested_desc_breaks_ties_by_the_larger_request():
+    from playbook.funding.award_plan import rank
+
+    ranked = rank([cand("small", "80", "100"), cand("big", "80", "900"), cand("top", "90", "5")],
+                  tie_breaks=("requested_desc",))
+    assert [c.key for c in ranked] == ["top", "big", "small"]
+
+
+def test_an_unknown_partial_policy_is_refused():
+    with pytest.raises(ValueError, match="Unknown partial-funding policy 'maybe'"):
+        award_plan_build(candidates=[], policy=PlanPolicy(budget=D("1"), partial_policy="maybe"))
+
+
+def test_a_what_if_changes_only_the_set_asides_it_names():
+    from playbook.funding.award_plan import SetAsidePolicy, policy_with
+
+    policy = PlanPolicy(budget=D("1000"), set_asides=(
+        SetAsidePolicy("rural", "Rural", D("300"), frozenset({"rural"})),
+        SetAsidePolicy("cons", "Consortia", D("200"), frozenset({"consortium"}))))
+    changed = policy_with(policy, set_aside_amounts={"rural": D("50")})
+    assert [sa.amount for sa in changed.set_asides] == [D("50"), D("200")]
+    assert changed.budget == D("1000")
