@@ -109,11 +109,13 @@ def _cell_checks(col: Column) -> list[tuple[str, str]]:
         num = f"TRY_CAST({c} AS DOUBLE)"
     else:
         num = ""
+    # nan and inf are reported once, as not finite, not also as out of range.
+    finite = f"isfinite({num}) AND " if col.type == "decimal" else ""
     if num and col.minimum is not None:
-        checks.append((f"{num} < {col.minimum}",
+        checks.append((f"{finite}{num} < {col.minimum}",
                        f"{shown} || ' is below the minimum {col.minimum:g}'"))
     if num and col.maximum is not None:
-        checks.append((f"{num} > {col.maximum}",
+        checks.append((f"{finite}{num} > {col.maximum}",
                        f"{shown} || ' is above the maximum {col.maximum:g}'"))
     if col.type == "bool":
         words = ", ".join(_sql_str(w) for w in TRUE_WORDS + FALSE_WORDS)
@@ -285,9 +287,10 @@ def _read_header(path: Path) -> list[str] | None:
 def _check_header(kind: Kind, header: list[str], add) -> None:
     seen: set[str] = set()
     for name in header:
-        if name in seen:
+        # grade and Grade are the same column to a person: which one would be imported?
+        if name.lower() in seen:
             add(1, name, "this column appears twice in the header")
-        seen.add(name)
+        seen.add(name.lower())
         if name.lower() in IDENTIFYING_COLUMNS:
             add(1, name, "looks like personal identifying information; the student-data lake "
                          "stores only pseudonymous keys, so remove this column")
