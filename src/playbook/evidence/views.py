@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,6 +14,7 @@ from django.urls import reverse
 
 from playbook.accounts.access import office_staff, public, roles
 from playbook.accounts.roles import READ_ALL
+from playbook.core.csv_safe import csv_cell, csv_writer
 from playbook.core.jobs import JobStatus
 from playbook.core.pages import page_of
 from playbook.privacy.services import access_log_record
@@ -275,21 +275,9 @@ def _download(request: HttpRequest) -> tuple[GrowthPublication, list[dict[str, A
     return pub, _download_rows(pub, sel.cells()), name
 
 
-#: A spreadsheet reads a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_text(value: Any) -> str:
-    """A value as CSV text: a text starting like a formula gets a leading apostrophe, so a
-    spreadsheet shows it as text instead of running it."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | Decimal):
-        return str(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+#: A value as CSV text (the site's one helper: a text starting like a formula gets a leading
+#: apostrophe, so a spreadsheet shows it as text instead of running it).
+csv_text = csv_cell
 
 
 @public
@@ -297,10 +285,10 @@ def public_growth_csv(request: HttpRequest) -> HttpResponse:
     """The page's published cells as CSV (all of them, not one page)."""
     _, rows, name = _download(request)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(DOWNLOAD_COLUMNS)
     for row in rows:
-        writer.writerow([csv_text(row[c]) for c in DOWNLOAD_COLUMNS])
+        writer.writerow([row[c] for c in DOWNLOAD_COLUMNS])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response

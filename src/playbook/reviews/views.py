@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from playbook.accounts.access import office_staff, roles
 from playbook.accounts.roles import OFFICE_STAFF, Role
+from playbook.core.csv_safe import csv_writer
 from playbook.core.forms import errors_to_form, errors_to_page
 from playbook.programs.registry import application_panels
 
@@ -415,7 +415,7 @@ def results_csv(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="review-results-{cycle.program.slug}-{cycle.slug}.csv"')
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["rank", "reference", "applicant", "title", "reviews_completed",
                      "reviews_assigned", "raw_mean_total", "normalized_mean_total",
                      "needs_another_read", "method"])
