@@ -19,6 +19,7 @@ from playbook.accounts.access import office_staff, public
 from playbook.core.csv_safe import csv_neutralise, csv_writer
 from playbook.core.forms import errors_to_form, errors_to_page
 from playbook.core.jobs import JobStatus
+from playbook.core.params import ascii_int
 from playbook.studentdata.selectors import snapshot_current
 
 from . import reportcard_selectors as sel
@@ -228,8 +229,7 @@ def rc_preview_card(request: HttpRequest, pk: int, entity_type: str,
                     entity_id: str) -> HttpResponse:
     run = sel.report_card_run_get(pk=pk)
     years = sel.run_years(run=run)
-    year_raw = request.GET.get("year", "")
-    year = int(year_raw) if year_raw.isdigit() else (max(years) if years else 0)
+    year = ascii_int(request.GET.get("year"), default=max(years) if years else 0)
     card = sel.card_build(run=run, entity_type=entity_type, entity_id=entity_id, year=year)
     return render(request, "public/reportcards/card.html", {"card": card, "preview": True})
 
@@ -256,8 +256,7 @@ def rc_public_index(request: HttpRequest) -> HttpResponse:
 
 def _published_card(framework: str, entity_type: str, entity_id: str,
                     request: HttpRequest) -> sel.Card:
-    year_raw = request.GET.get("year", "")
-    year = int(year_raw) if year_raw.isdigit() else None
+    year = ascii_int(request.GET.get("year"))
     return sel.published_card(framework_slug=framework, entity_type=entity_type,
                               entity_id=entity_id, school_year=year)
 
@@ -339,9 +338,8 @@ class RatingsFilterForm(forms.Form):
 @public
 def rc_ratings_list(request: HttpRequest, framework: str) -> HttpResponse:
     """Every rated entity of a published framework, sorted and filterable by rating."""
-    year_raw = request.GET.get("year", "")
     pub = sel.publication_current(framework_slug=framework,
-                                  school_year=int(year_raw) if year_raw.isdigit() else None)
+                                  school_year=ascii_int(request.GET.get("year")))
     if pub is None:
         raise Http404("No published report cards for this framework.")
     fw = framework_engine(framework=pub.run.framework)

@@ -56,11 +56,18 @@ def grant_request_for(application: Application) -> GrantRequest:
     return found
 
 
+#: The most lines an application's budget table may have.
+MAX_BUDGET_LINES = 40
+
+
 def application_budget_save(*, application: Application, by: User | AnonymousUser,
                             lines: list[dict[str, Any]]) -> Application:
     """Replace the budget table. Each line: category, description, state_amount, match_cash,
     match_in_kind. The request's totals follow."""
     require(application_can_edit(user=by, application=application))
+    if len(lines) > MAX_BUDGET_LINES:
+        raise ValidationError(f"A budget has at most {MAX_BUDGET_LINES} lines; this one has "
+                              f"{len(lines)}. Combine similar costs into one line.")
     funding = funding_of(application.rules)
     categories = set(funding.budget_categories)
     errors: list[str] = []
@@ -70,6 +77,9 @@ def application_budget_save(*, application: Application, by: User | AnonymousUse
             amounts = {k: Decimal(str(line.get(k) or "0"))
                        for k in ("state_amount", "match_cash", "match_in_kind")}
         except (ArithmeticError, ValueError):
+            errors.append(f"Line {i}: amounts are numbers of dollars and cents.")
+            continue
+        if not all(v.is_finite() for v in amounts.values()):  # NaN, sNaN, Infinity
             errors.append(f"Line {i}: amounts are numbers of dollars and cents.")
             continue
         if not any(amounts.values()) and not str(line.get("description", "")).strip():

@@ -112,6 +112,11 @@ def affiliation_remove(
     affiliation.delete()
 
 
+#: The fiscal years an attestation may name: none before this, none more than two years ahead.
+ATTESTATION_FIRST_YEAR = 2000
+ATTESTATION_YEARS_AHEAD = 2
+
+
 def attestation_sign(
     *, reviewer: ReviewerProfile, fiscal_year: int,
     text_version: str = CURRENT_ATTESTATION_VERSION, by: User | AnonymousUser | None = None,
@@ -119,6 +124,11 @@ def attestation_sign(
     """Sign the year's conflict-of-interest statement (once a year; signing again is a no-op)."""
     if text_version not in ATTESTATION_TEXTS:
         raise ValidationError(f"Unknown attestation text version {text_version!r}.")
+    latest = timezone.localdate().year + ATTESTATION_YEARS_AHEAD
+    if not ATTESTATION_FIRST_YEAR <= fiscal_year <= latest:
+        raise ValidationError({"fiscal_year": [
+            f"An attestation is for a fiscal year from {ATTESTATION_FIRST_YEAR} to {latest}; "
+            f"{fiscal_year} is not one."]})
     existing = ConflictAttestation.objects.filter(reviewer=reviewer,
                                                   fiscal_year=fiscal_year).first()
     if existing is not None:

@@ -36,6 +36,7 @@ from .selectors import (
     assignment_get_for_reviewer,
     assignments_for_reviewer,
     attestation_for,
+    attestation_year_exists,
     cycle_assignment_board,
     cycle_get_for_reviews,
     cycle_k,
@@ -87,6 +88,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @roles(*REVIEWERS)
 def attest(request: HttpRequest, year: int) -> HttpResponse:
     profile = _profile_or_404(request)
+    if not attestation_year_exists(fiscal_year=year):
+        raise Http404("No review cycle is in that fiscal year.")
     existing = attestation_for(reviewer=profile, fiscal_year=year)
     form = AttestationForm(request.POST or None)
     if request.method == "POST" and existing is None and form.is_valid():
