@@ -74,7 +74,7 @@ def _serve(host: str, port: int) -> int:
 def _gunicorn_server(bind: str) -> Any:
     from gunicorn.app.base import BaseApplication
 
-    class Gunicorn(BaseApplication):  # type: ignore[misc]
+    class Gunicorn(BaseApplication):
         """gunicorn around the project's WSGI application: one worker process with threads
         (SQLite and the in-process job runner want one process), access log on stdout."""
 

@@ -229,7 +229,7 @@ def rc_preview_card(request: HttpRequest, pk: int, entity_type: str,
                     entity_id: str) -> HttpResponse:
     run = sel.report_card_run_get(pk=pk)
     years = sel.run_years(run=run)
-    year = ascii_int(request.GET.get("year"), default=max(years) if years else 0)
+    year = ascii_int(request.GET.get("year")) or (max(years) if years else 0)
     card = sel.card_build(run=run, entity_type=entity_type, entity_id=entity_id, year=year)
     return render(request, "public/reportcards/card.html", {"card": card, "preview": True})
 

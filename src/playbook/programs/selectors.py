@@ -103,9 +103,10 @@ def application_scope_q(*, user: User | AnonymousUser) -> Q:
 def application_work_scope_q(*, user: User | AnonymousUser) -> Q:
     """``application_scope_q`` and, for a role whose reads an app registered, that scope
     (reviewers: assigned, without a conflict): what an attachment download may serve."""
-    scope = scope_for(user.role) if user.is_authenticated else None
-    if scope is not None:
-        return scope(user)
+    if user.is_authenticated:
+        scope = scope_for(user.role)
+        if scope is not None:
+            return scope(user)
     return application_scope_q(user=user)
 
 
