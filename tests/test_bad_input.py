@@ -178,3 +178,18 @@ def test_a_write_that_collides_with_another_is_a_clear_409_page():
     assert "UNIQUE constraint" not in text
 
 
+
+
+def test_a_panel_member_id_past_the_largest_id_is_a_form_error(personas):
+    from playbook.reviews.models import ReviewerProfile
+
+    from .reviews.conftest import make_cycle as make_review_cycle
+
+    cycle = make_review_cycle()
+    response = signed_in_client(personas.officer).post(
+        reverse("reviews:cycle", args=[cycle.pk]),
+        {"min_load": "0", "max_load": "3", "outlier_sd": "1.5", "outlier_points": "",
+         "panel": ["99999999999999999999"]})
+    assert response.status_code == 200
+    assert "“99999999999999999999” is not a valid value." in response.content.decode()
+    assert ReviewerProfile.objects.count() == 0
