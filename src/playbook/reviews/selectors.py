@@ -109,12 +109,6 @@ def assignments_for_reviewer(
     return _without_conflicts(list(qs.order_by("cycle__closes_at", "application_id")))
 
 
-def attestation_year_exists(*, fiscal_year: int) -> bool:
-    """Whether some cycle falls in ``fiscal_year``: the only years a reviewer attests for."""
-    return -(2**63) < fiscal_year < 2**63 and Cycle.objects.filter(
-        fiscal_year=fiscal_year).exists()
-
-
 def reviewer_application_ids(*, reviewer: User | AnonymousUser) -> list[int]:
     """Applications ``reviewer`` may read (assigned, no conflict): the scope
     ``programs.selectors.application_get_for_user`` asks for."""

@@ -36,7 +36,6 @@ from .selectors import (
     assignment_get_for_reviewer,
     assignments_for_reviewer,
     attestation_for,
-    attestation_year_exists,
     cycle_assignment_board,
     cycle_get_for_reviews,
     cycle_k,
@@ -88,8 +87,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @roles(*REVIEWERS)
 def attest(request: HttpRequest, year: int) -> HttpResponse:
     profile = _profile_or_404(request)
-    if not attestation_year_exists(fiscal_year=year):
-        raise Http404("No review cycle is in that fiscal year.")
+    if year not in services.attestation_years():
+        raise Http404("There is no attestation for that fiscal year (2000 to two years ahead).")
     existing = attestation_for(reviewer=profile, fiscal_year=year)
     form = AttestationForm(request.POST or None)
     if request.method == "POST" and existing is None and form.is_valid():
