@@ -63,4 +63,4 @@ class ModelIdsField(forms.ModelMultipleChoiceField):
             if not (text.isascii() and text.isdigit() and int(text) < 2**63):
                 raise forms.ValidationError(self.error_messages["invalid_pk_value"],
                                             code="invalid_pk_value", params={"pk": text[:40]})
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]
