@@ -116,10 +116,17 @@ def test_growth_pages_by_role_and_student_level_reads_are_logged(state, personas
     students_url = reverse("evidence:growth_students", args=[run.pk])
     assert signed_in_client(personas.auditor).get(
         students_url, {"school_id": school.entity_id}).status_code == 403
-    page = signed_in_client(personas.officer).get(students_url,
-                                                  {"school_id": school.entity_id})
+    no_purpose = signed_in_client(personas.officer).get(students_url,
+                                                        {"school_id": school.entity_id})
+    assert no_purpose.status_code == 200 and b"usa-error-message" in no_purpose.content
+    assert not AccessLogEntry.objects.filter(action="growth_results").exists()
+    assert "no-store" in no_purpose["Cache-Control"]
+    page = signed_in_client(personas.officer).get(
+        students_url, {"school_id": school.entity_id, "purpose": "Check a teacher's roster"})
     assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
     entry = AccessLogEntry.objects.get(action="growth_results")
+    assert entry.purpose.startswith("Check a teacher's roster")
     assert entry.user == personas.officer and entry.record_count == school.n
     assert len(entry.student_keys) == school.n
 

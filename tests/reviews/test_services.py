@@ -250,16 +250,20 @@ def test_a_review_by_a_newly_conflicted_reviewer_leaves_the_results(review_round
     assert run.reviews_included == 0
 
 
-def test_programs_application_getter_uses_the_review_scope(review_round):
+def test_programs_work_getter_uses_the_review_scope_and_the_read_getter_does_not(review_round):
+    """A reviewer's assignment opens only for their work (attachments): the spine's read
+    getter, behind every application, award, agreement and report page, refuses it."""
     from django.http import Http404
 
-    from playbook.programs.selectors import application_get_for_user
+    from playbook.programs.selectors import application_get_for_user, application_get_for_work
 
     _assign(review_round, review_round.conflicted, review_round.app_a)
     _assign(review_round, review_round.conflicted, review_round.app_b)
     user = review_round.conflicted.user
-    assert application_get_for_user(user=user, pk=review_round.app_b.pk) == review_round.app_b
+    assert application_get_for_work(user=user, pk=review_round.app_b.pk) == review_round.app_b
     with pytest.raises(Http404):
-        application_get_for_user(user=user, pk=review_round.app_a.pk)  # conflicted
+        application_get_for_work(user=user, pk=review_round.app_a.pk)  # conflicted
     with pytest.raises(Http404):
-        application_get_for_user(user=user, pk=review_round.app_c.pk)  # not assigned
+        application_get_for_work(user=user, pk=review_round.app_c.pk)  # not assigned
+    with pytest.raises(Http404):
+        application_get_for_user(user=user, pk=review_round.app_b.pk)  # assigned: no status

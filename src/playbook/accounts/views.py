@@ -77,6 +77,9 @@ def mfa(request: HttpRequest) -> HttpResponse:
                                                            else ""))
         elif device.verify_token(token) if confirmed else totp_confirm(device=device, token=token):
             otp_login(request, device)
+            # A new session key once the second factor is in: a key seen before it (a fixed
+            # or stolen half-signed-in session) does not carry the verified sign-in.
+            request.session.cycle_key()
             return HttpResponseRedirect(request.session.pop("mfa_next", reverse("accounts:home")))
         else:
             form.add_error("token", "That code is not right or has expired. "

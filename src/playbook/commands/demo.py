@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
+from typing import Any
 
 from playbook.cli import setup_django
 
@@ -55,11 +56,44 @@ def configure_serve(parser: argparse.ArgumentParser) -> Callable[[argparse.Names
 
 
 def _serve(host: str, port: int) -> int:
+    """Serve the site with gunicorn (a production WSGI server, not ``runserver``), static
+    files through whitenoise from the collected folder, DEBUG as the settings say (off)."""
+    from django.conf import settings
     from django.core.management import call_command
+    from django.db import connections
 
-    print(f"Serving http://{host}:{port}/ (Ctrl-C stops)")
-    call_command("runserver", f"{host}:{port}", use_reloader=False)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if host not in settings.ALLOWED_HOSTS and host not in ("0.0.0.0", "::"):  # noqa: S104
+        settings.ALLOWED_HOSTS.append(host)
+    connections.close_all()  # the workers open their own
+    print(f"Serving http://{host}:{port}/ with gunicorn (Ctrl-C stops)")
+    _gunicorn_server(f"{host}:{port}").run()
     return 0
+
+
+def _gunicorn_server(bind: str) -> Any:
+    from gunicorn.app.base import BaseApplication
+
+    class Gunicorn(BaseApplication):
+        """gunicorn around the project's WSGI application: one worker process with threads
+        (SQLite and the in-process job runner want one process), access log on stdout."""
+
+        def __init__(self, bind: str) -> None:
+            self.bind = bind
+            super().__init__()
+
+        def load_config(self) -> None:
+            for key, value in {"bind": self.bind, "workers": 1, "threads": 8,
+                               "worker_class": "gthread", "accesslog": "-",
+                               "timeout": 120, "graceful_timeout": 10}.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> object:
+            from playbook.config.wsgi import application
+
+            return application
+
+    return Gunicorn(bind)
 
 
 def _build_state(*, students: int, seed: int) -> None:

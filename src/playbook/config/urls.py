@@ -21,3 +21,7 @@ urlpatterns = [
     path("admin/login/", public(RedirectView.as_view(pattern_name="accounts:sign_in"))),
     path("admin/", with_rule(ADMIN_RULE, admin.site.urls)),
 ]
+
+# The site's own error pages (templates 400/403/404/500.html in the base layout); the 500 page
+# renders without the request's context, so it answers even when the database does not.
+handler500 = "playbook.ui.views.server_error"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
@@ -49,3 +50,17 @@ def invalid_form_to_page(request: HttpRequest, form: Any, what: str) -> None:
     problems = "; ".join(f"{form.fields[k].label or k if k in form.fields else k}: "
                          f"{' '.join(str(e) for e in v)}" for k, v in form.errors.items())
     messages.error(request, f"{what}: {problems}")
+
+
+class ModelIdsField(forms.ModelMultipleChoiceField):
+    """``ModelMultipleChoiceField`` for records with integer ids that refuses a value that is
+    not an id (unicode digits, a number past 2**63 - 1) with its "not one of the choices"
+    error, before the database's ``IN`` query would overflow (a server error)."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else [value]:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and int(text) < 2**63):
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"],
+                                            code="invalid_pk_value", params={"pk": text[:40]})
+        return super()._check_values(value)  # type: ignore[misc]

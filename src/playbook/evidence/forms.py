@@ -15,6 +15,24 @@ class GrowthRunForm(forms.Form):
     )
 
 
+class StudentResultsForm(forms.Form):
+    """Which school's student-level results to read, and why (the access log records both)."""
+
+    school_id = forms.RegexField(
+        label="School NCES ID (12 digits)", regex=r"^[0-9]{12}$", max_length=12,
+        error_messages={"invalid": "Give the school's 12-digit NCES ID."})
+    purpose = forms.CharField(
+        label="Purpose of this read", max_length=300,
+        help_text="Written to the access log with your name, the school, the students and the "
+                  "time.")
+
+    def clean_purpose(self) -> str:
+        purpose = " ".join(self.cleaned_data["purpose"].split())
+        if not purpose:
+            raise forms.ValidationError("Say why you need these students' results.")
+        return purpose
+
+
 class AggregateFilterForm(forms.Form):
     entity_type = forms.ChoiceField(
         label="Rated entities", required=False,

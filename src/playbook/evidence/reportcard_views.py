@@ -3,10 +3,10 @@ lists, downloads). Each view parses input, calls one service or selector, render
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -16,8 +16,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from playbook.accounts.access import office_staff, public
+from playbook.core.csv_safe import csv_neutralise, csv_writer
 from playbook.core.forms import errors_to_form, errors_to_page
 from playbook.core.jobs import JobStatus
+from playbook.core.params import ascii_int
 from playbook.studentdata.selectors import snapshot_current
 
 from . import reportcard_selectors as sel
@@ -227,8 +229,7 @@ def rc_preview_card(request: HttpRequest, pk: int, entity_type: str,
                     entity_id: str) -> HttpResponse:
     run = sel.report_card_run_get(pk=pk)
     years = sel.run_years(run=run)
-    year_raw = request.GET.get("year", "")
-    year = int(year_raw) if year_raw.isdigit() else (max(years) if years else 0)
+    year = ascii_int(request.GET.get("year")) or (max(years) if years else 0)
     card = sel.card_build(run=run, entity_type=entity_type, entity_id=entity_id, year=year)
     return render(request, "public/reportcards/card.html", {"card": card, "preview": True})
 
@@ -255,8 +256,7 @@ def rc_public_index(request: HttpRequest) -> HttpResponse:
 
 def _published_card(framework: str, entity_type: str, entity_id: str,
                     request: HttpRequest) -> sel.Card:
-    year_raw = request.GET.get("year", "")
-    year = int(year_raw) if year_raw.isdigit() else None
+    year = ascii_int(request.GET.get("year"))
     return sel.published_card(framework_slug=framework, entity_type=entity_type,
                               entity_id=entity_id, school_year=year)
 
@@ -281,7 +281,7 @@ def rc_card_csv(request: HttpRequest, framework: str, entity_type: str, entity_i
                 ) -> HttpResponse:
     card = _published_card(framework, entity_type, entity_id, request)
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = csv_writer(out, lineterminator="\n")
     w.writerow(RESULT_COLUMNS)
     for row in card.export_rows():
         w.writerow([_csv_value(row[c]) for c in RESULT_COLUMNS])
@@ -290,14 +290,11 @@ def rc_card_csv(request: HttpRequest, framework: str, entity_type: str, entity_i
     return response
 
 
-def _csv_value(x: Any) -> str:
-    if x is None:
-        return ""
-    if isinstance(x, bool):
-        return "true" if x else "false"
-    if isinstance(x, float):
-        return str(int(x)) if x.is_integer() else f"{x:.1f}"
-    return str(x)
+def _csv_value(x: Any) -> Any:
+    """A float as the card shows it (a number still, so ``csv_cell`` leaves a negative alone)."""
+    if isinstance(x, float) and not isinstance(x, bool):
+        return Decimal(int(x)) if x.is_integer() else Decimal(f"{x:.1f}")
+    return x
 
 
 @public
@@ -341,9 +338,8 @@ class RatingsFilterForm(forms.Form):
 @public
 def rc_ratings_list(request: HttpRequest, framework: str) -> HttpResponse:
     """Every rated entity of a published framework, sorted and filterable by rating."""
-    year_raw = request.GET.get("year", "")
     pub = sel.publication_current(framework_slug=framework,
-                                  school_year=int(year_raw) if year_raw.isdigit() else None)
+                                  school_year=ascii_int(request.GET.get("year")))
     if pub is None:
         raise Http404("No published report cards for this framework.")
     fw = framework_engine(framework=pub.run.framework)
@@ -371,7 +367,8 @@ def rc_published_file(request: HttpRequest, framework: str, year: int, name: str
     if pub is None or name not in ("results", "ratings"):
         raise Http404("No such published file.")
     path = report_card_files(run=pub.run)[name]
-    response = HttpResponse(path.read_bytes(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(csv_neutralise(path.read_text(encoding="utf-8")),
+                            content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{framework}-{pub.run.framework.version}-run{pub.run_id}-'
         f'{name}.csv"')

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -12,16 +11,18 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 
 from playbook.accounts.access import office_staff, public, roles
 from playbook.accounts.roles import READ_ALL
+from playbook.core.csv_safe import csv_cell, csv_writer
 from playbook.core.jobs import JobStatus
 from playbook.core.pages import page_of
 from playbook.privacy.services import access_log_record
 from playbook.studentdata.lake import lake_dir
 from playbook.studentdata.selectors import snapshot_current
 
-from .forms import AggregateFilterForm, GrowthRunForm, PublicGrowthForm
+from .forms import AggregateFilterForm, GrowthRunForm, PublicGrowthForm, StudentResultsForm
 from .growth import GrowthError, growth_can_publish, growth_publication_publish, growth_run_start
 from .models import GROWTH_SUBGROUP_LABELS, GrowthAggregate, GrowthPublication, GrowthRun
 from .selectors import (
@@ -77,14 +78,16 @@ def growth_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @office_staff
+@never_cache
 def growth_run_students(request: HttpRequest, pk: int) -> HttpResponse:
-    """Student-level results of a run, for one school: logged in the access log."""
+    """Student-level results of a run, for one school, read for a stated purpose: logged in
+    the access log, and never kept in a browser's or proxy's cache."""
     run = growth_run_get(pk=pk)
-    school_id = request.GET.get("school_id", "").strip()
+    form = StudentResultsForm(request.GET or None)
     rows: list[dict[str, Any]] = []
-    if school_id:
-        if not (school_id.isdigit() and len(school_id) == 12):
-            raise Http404("Give a 12-digit school NCES ID.")
+    school_id = ""
+    if form.is_valid():
+        school_id = form.cleaned_data["school_id"]
         if run.status != JobStatus.SUCCEEDED:
             raise Http404("This run has no results.")
         from playbook.studentdata.selectors import snapshot_paths
@@ -104,13 +107,14 @@ def growth_run_students(request: HttpRequest, pk: int) -> HttpResponse:
         finally:
             con.close()
         access_log_record(
-            user=request.user, action="growth_results", purpose=f"growth run {run.pk}, "
-            f"school {school_id}", student_keys=[r["student_id"] for r in rows],
+            user=request.user, action="growth_results",
+            purpose=f"{form.cleaned_data['purpose']} (growth run {run.pk}, school {school_id})",
+            student_keys=[r["student_id"] for r in rows],
             record_count=len(rows), snapshot_id=run.snapshot_id, data_kinds=["growth"],
             request=request,
         )
     return render(request, "evidence/growth_students.html",
-                  {"run": run, "rows": rows, "school_id": school_id})
+                  {"run": run, "rows": rows, "school_id": school_id, "form": form})
 
 
 def _hidden_counts(cells: QuerySet[GrowthAggregate]) -> dict[str, int]:
@@ -275,21 +279,9 @@ def _download(request: HttpRequest) -> tuple[GrowthPublication, list[dict[str, A
     return pub, _download_rows(pub, sel.cells()), name
 
 
-#: A spreadsheet reads a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_text(value: Any) -> str:
-    """A value as CSV text: a text starting like a formula gets a leading apostrophe, so a
-    spreadsheet shows it as text instead of running it."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | Decimal):
-        return str(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+#: A value as CSV text (the site's one helper: a text starting like a formula gets a leading
+#: apostrophe, so a spreadsheet shows it as text instead of running it).
+csv_text = csv_cell
 
 
 @public
@@ -297,10 +289,10 @@ def public_growth_csv(request: HttpRequest) -> HttpResponse:
     """The page's published cells as CSV (all of them, not one page)."""
     _, rows, name = _download(request)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(DOWNLOAD_COLUMNS)
     for row in rows:
-        writer.writerow([csv_text(row[c]) for c in DOWNLOAD_COLUMNS])
+        writer.writerow([row[c] for c in DOWNLOAD_COLUMNS])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response

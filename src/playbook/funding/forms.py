@@ -111,4 +111,8 @@ class GrantTypeForm(forms.Form):
                                    if t.description)
 
 
-BudgetFormSet = forms.formset_factory(ApplicationBudgetLineForm, extra=3, max_num=40)
+
+#: At most 40 lines (``services.MAX_BUDGET_LINES``): more posted is a form error, not a longer
+#: table (``absolute_max`` stops Django from building more forms than that at all).
+BudgetFormSet = forms.formset_factory(ApplicationBudgetLineForm, extra=3, max_num=40,
+                                      validate_max=True, absolute_max=40)

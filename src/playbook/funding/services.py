@@ -61,6 +61,10 @@ def grant_request_for(application: Application) -> GrantRequest:
     return found
 
 
+#: The most lines an application's budget table may have.
+MAX_BUDGET_LINES = 40
+
+
 def grant_type_problem(*, funding: FundingRules, grant_type: str) -> str | None:
     """Why ``grant_type`` is not a choice under ``funding``; None when it is (blank is a choice
     not made yet where the fund has types, and the only choice where it has none)."""
@@ -81,6 +85,9 @@ def application_budget_save(*, application: Application, by: User | AnonymousUse
     match_in_kind. The request's totals follow. ``grant_type`` (a key of the round's grant
     types) is set when given; None leaves it as it is."""
     require(application_can_edit(user=by, application=application))
+    if len(lines) > MAX_BUDGET_LINES:
+        raise ValidationError(f"A budget has at most {MAX_BUDGET_LINES} lines; this one has "
+                              f"{len(lines)}. Combine similar costs into one line.")
     funding = funding_of(application.rules)
     categories = set(funding.budget_categories)
     if grant_type is not None:
@@ -94,6 +101,9 @@ def application_budget_save(*, application: Application, by: User | AnonymousUse
             amounts = {k: Decimal(str(line.get(k) or "0"))
                        for k in ("state_amount", "match_cash", "match_in_kind")}
         except (ArithmeticError, ValueError):
+            errors.append(f"Line {i}: amounts are numbers of dollars and cents.")
+            continue
+        if not all(v.is_finite() for v in amounts.values()):  # NaN, sNaN, Infinity
             errors.append(f"Line {i}: amounts are numbers of dollars and cents.")
             continue
         if not any(amounts.values()) and not str(line.get("description", "")).strip():

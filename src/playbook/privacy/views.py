@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from playbook.accounts.access import roles
 from playbook.accounts.roles import READ_ALL
@@ -11,6 +12,7 @@ from .models import AccessLogEntry
 
 
 @roles(*READ_ALL)
+@never_cache
 def access_log(request: HttpRequest) -> HttpResponse:
     qs = AccessLogEntry.objects.select_related("user", "organization")
     page, query = page_of(request, qs, per_page=100)

@@ -111,10 +111,10 @@ def _answer_field(spec: FormField) -> forms.Field:
                               "help_text": " ".join(help_parts)}
     if spec.type == "textarea":
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), **common)
-    if spec.type == "number":
-        return forms.IntegerField(**common)
+    if spec.type == "number":  # a count: students, schools, staff
+        return forms.IntegerField(min_value=0, max_value=10_000_000, **common)
     if spec.type == "money":
-        return forms.DecimalField(max_digits=14, decimal_places=2, **common)
+        return forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, **common)
     if spec.type == "date":
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if spec.type == "choice":
@@ -186,6 +186,11 @@ class AttachmentForm(forms.Form):
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(a.key, f"{a.label} ({', '.join(a.types)}, up to {a.max_mb} MB)")
                          for a in rules.form.attachments]
+
+    def clean_file(self) -> Any:
+        if self.files is not None and len(self.files.getlist(self.add_prefix("file"))) > 1:
+            raise forms.ValidationError("Attach one file: each attachment holds a single file.")
+        return self.cleaned_data["file"]
 
 
 class ScreenForm(forms.Form):

@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 
 from playbook.accounts.models import User
 from playbook.accounts.roles import Role
+from playbook.core.mail import mail_subject
 from playbook.organizations.models import ConsortiumMembership
 
 from .models import Application
@@ -82,7 +83,7 @@ def notify_transition(*, application: Application, name: str,
     to = recipients_for(application, audiences)
     if not to:
         return
-    subject = f"{application.reference} {verb}: {application.title}"[:200]
+    subject = mail_subject(f"{application.reference} {verb}: {application.title}")
     who = ((by.get_full_name() or by.username) if by is not None and by.is_authenticated and by.pk
            else "the system")
     body = "\n".join(filter(None, [

@@ -35,6 +35,8 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from pydantic import BaseModel, ValidationError
 
+from playbook.core.params import ascii_int
+
 from .rules import RulesProblem, model_problems, rules_document
 
 #: No list takes more entries than this from a posted form, nor all of them together more
@@ -419,10 +421,10 @@ class RulesForm(forms.Form):
             count = unbound
         else:
             posted = str(self.data.get(self.add_prefix(f"{name}.{ROWS}")) or "")
-            count = int(posted) if posted.isdigit() else 0
+            count = ascii_int(posted, default=0) or 0
             head = re.escape(self.add_prefix(name) + ".")
             for key in self.data:
-                m = re.match(head + r"(\d+)\.", str(key))
+                m = re.match(head + r"([0-9]{1,6})\.", str(key))
                 if m:
                     count = max(count, int(m.group(1)) + 1)
         count = min(count, MAX_ROWS, MAX_ROWS_IN_ALL - sum(self._counts.values()))

@@ -74,16 +74,22 @@ def cycle_configuration_current(*, cycle: Cycle) -> CycleConfiguration:
 
 
 def application_scope_q(*, user: User | AnonymousUser) -> Q:
-    """The applications ``user`` may read, as a filter."""
+    """The applications ``user`` may read as office staff, auditor, decider or party, as a
+    filter: the scope of the application, agreement, award and report pages.
+
+    A role whose reads an app registered (reviewers: their assignments) gets nothing here: it
+    reads those applications only through that app's own pages, which show what its rules allow
+    (docs/reviews.md: a reviewer sees the assignment, never the status, decisions, agreements or
+    other scores). ``application_work_scope_q`` adds the registered scope where that work needs
+    a spine page (an attachment's download)."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     if user.role in READ_ALL:
         return Q()
     if user.role == Role.DECISION_BODY:
         return Q(status__in=DECISION_BODY_STATUSES)
-    scope = scope_for(user.role)
-    if scope is not None:  # e.g. reviewers: as the reviews app registered (assigned, no conflict)
-        return scope(user)
+    if scope_for(user.role) is not None:
+        return Q(pk__in=[])
     if user.role in APPLICANT_ROLES and user.organization_id:
         q = Q(applicant__in=[o.pk for o in organizations_user_may_apply_for(user=user)])
         if user.role == Role.DISTRICT_LEADER:
@@ -92,6 +98,25 @@ def application_scope_q(*, user: User | AnonymousUser) -> Q:
             q |= Q(partner_district_id=user.organization_id)
         return q
     return Q(pk__in=[])
+
+
+def application_work_scope_q(*, user: User | AnonymousUser) -> Q:
+    """``application_scope_q`` and, for a role whose reads an app registered, that scope
+    (reviewers: assigned, without a conflict): what an attachment download may serve."""
+    if user.is_authenticated:
+        scope = scope_for(user.role)
+        if scope is not None:
+            return scope(user)
+    return application_scope_q(user=user)
+
+
+def application_get_for_work(*, user: User | AnonymousUser, pk: int) -> Application:
+    """The application, if ``user`` may read it or work on it (a reviewer's assignment); 404
+    otherwise. Only for pages that show no status or decision (attachment downloads)."""
+    app = Application.objects.filter(application_work_scope_q(user=user), pk=pk).first()
+    if app is None:
+        raise Http404("No such application.")
+    return app
 
 
 def application_get_for_user(*, user: User | AnonymousUser, pk: int) -> Application:

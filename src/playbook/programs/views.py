@@ -4,7 +4,6 @@ service, and renders or redirects."""
 
 from __future__ import annotations
 
-import csv
 import json
 from decimal import Decimal
 from typing import Any
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from playbook.accounts.access import office_staff, public, roles, signed_in
 from playbook.accounts.roles import OFFICE_STAFF, READ_ALL, Role
+from playbook.core.csv_safe import csv_writer
 from playbook.core.forms import errors_to_form, errors_to_page
 
 from .eligibility import applicant_profile
@@ -55,6 +55,7 @@ from .selectors import (
     agreement_for,
     application_eligibility,
     application_get_for_user,
+    application_get_for_work,
     application_list_filtered,
     application_problems,
     applications_for_user,
@@ -332,7 +333,7 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 
 @signed_in
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
-    app = application_get_for_user(user=request.user, pk=pk)
+    app = application_get_for_work(user=request.user, pk=pk)
     attachment: Attachment | None = app.attachments.filter(pk=attachment_pk).first()
     if attachment is None:
         raise Http404("No such attachment.")
@@ -465,18 +466,11 @@ def application_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="applications-{timezone.localdate():%Y%m%d}.csv"')
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow([*EXPORT_COLUMNS, *(k for k, _, _ in extra)])
     for app in qs:
-        writer.writerow([_csv_safe(v) if v is not None else "" for v in _export_row(app, extra)])
+        writer.writerow(_export_row(app, extra))
     return response
-
-
-def _csv_safe(value: Any) -> Any:
-    """Neutralize spreadsheet formulas in free text (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 # --- public ------------------------------------------------------------------------------------
@@ -507,11 +501,11 @@ def round_csv(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _public_cycle(pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="round-{cycle.pk}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     columns = public_open_data_columns(cycle=cycle)
     writer.writerow(columns)
     for row in public_rows(cycle=cycle):
-        writer.writerow([_csv_safe(row[c]) if row[c] is not None else "" for c in columns])
+        writer.writerow([row[c] for c in columns])
     return response
 
 
@@ -525,11 +519,10 @@ def round_dataset_csv(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     columns, rows = dataset.rows(cycle)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="round-{cycle.pk}-{key}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_csv_safe(row.get(c)) if row.get(c) is not None else ""
-                         for c in columns])
+        writer.writerow([row.get(c) for c in columns])
     return response
 
 

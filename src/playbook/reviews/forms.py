@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 
 from playbook.accounts.models import User
+from playbook.core.forms import ModelIdsField
 from playbook.organizations.models import Organization
 from playbook.programs.models import Application
 
@@ -41,7 +42,7 @@ class ReviewerChoiceField(forms.ModelChoiceField):
         return str(obj.name)
 
 
-class PanelField(forms.ModelMultipleChoiceField):
+class PanelField(ModelIdsField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({'external' if obj.external else 'staff'})"
 

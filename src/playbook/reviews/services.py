@@ -113,6 +113,16 @@ def affiliation_remove(
     affiliation.delete()
 
 
+#: The fiscal years an attestation may name: none before this, none more than two years ahead.
+ATTESTATION_FIRST_YEAR = 2000
+ATTESTATION_YEARS_AHEAD = 2
+
+
+def attestation_years() -> range:
+    """The fiscal years a reviewer may attest for: from 2000 to two years past this one."""
+    return range(ATTESTATION_FIRST_YEAR, timezone.localdate().year + ATTESTATION_YEARS_AHEAD + 1)
+
+
 def attestation_sign(
     *, reviewer: ReviewerProfile, fiscal_year: int,
     text_version: str = CURRENT_ATTESTATION_VERSION, by: User | AnonymousUser | None = None,
@@ -120,6 +130,11 @@ def attestation_sign(
     """Sign the year's conflict-of-interest statement (once a year; signing again is a no-op)."""
     if text_version not in ATTESTATION_TEXTS:
         raise ValidationError(f"Unknown attestation text version {text_version!r}.")
+    years = attestation_years()
+    if fiscal_year not in years:
+        raise ValidationError({"fiscal_year": [
+            f"An attestation is for a fiscal year from {years.start} to {years.stop - 1}; "
+            f"{fiscal_year} is not one."]})
     existing = ConflictAttestation.objects.filter(reviewer=reviewer,
                                                   fiscal_year=fiscal_year).first()
     if existing is not None:

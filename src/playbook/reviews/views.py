@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from playbook.accounts.access import office_staff, roles
 from playbook.accounts.roles import OFFICE_STAFF, Role
+from playbook.core.csv_safe import csv_writer
 from playbook.core.forms import errors_to_form, errors_to_page
 from playbook.programs.registry import application_criteria, application_panels
 
@@ -87,6 +87,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @roles(*REVIEWERS)
 def attest(request: HttpRequest, year: int) -> HttpResponse:
     profile = _profile_or_404(request)
+    if year not in services.attestation_years():
+        raise Http404("There is no attestation for that fiscal year (2000 to two years ahead).")
     existing = attestation_for(reviewer=profile, fiscal_year=year)
     form = AttestationForm(request.POST or None)
     if request.method == "POST" and existing is None and form.is_valid():
@@ -415,7 +417,7 @@ def results_csv(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="review-results-{cycle.program.slug}-{cycle.slug}.csv"')
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["rank", "reference", "applicant", "title", "reviews_completed",
                      "reviews_assigned", "raw_mean_total", "normalized_mean_total",
                      "needs_another_read", "method"])

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from playbook.accounts.access import office_staff, roles
 from playbook.accounts.roles import READ_ALL
@@ -23,6 +24,7 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @office_staff
+@never_cache
 def student_lookup(request: HttpRequest) -> HttpResponse:
     form = StudentLookupForm(request.POST or None)
     records = None

@@ -59,6 +59,28 @@ def application_start(*, cycle: Cycle, applicant: Organization, by: User | Anony
         ) from exc
 
 
+#: The largest whole-number answer (students, schools, staff: a count no state exceeds).
+MAX_COUNT = 10_000_000
+
+
+def _count_or_amount_problem(value: Any, *, whole: bool) -> str:
+    """Why a whole-number or money answer is refused, or ``""``: they count or cost something,
+    so they are at least 0 (and a count is a whole number up to ``MAX_COUNT``)."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return "Enter a number."
+    if not number.is_finite():
+        return "Enter a number."
+    if number < 0:
+        return "Enter 0 or more; a negative number cannot be right here."
+    if whole and (number != number.to_integral_value() or number > MAX_COUNT):
+        return f"Enter a whole number from 0 to {MAX_COUNT:,}."
+    return ""
+
+
 def application_update_draft(
     *, application: Application, by: User | AnonymousUser, title: str, summary: str,
     answers: dict[str, Any], partner_district: Organization | None = None,
@@ -78,6 +100,10 @@ def application_update_draft(
                 f"{word_count(value)} words; the limit is {field.word_limit}.")
         if field.type == "choice" and value not in field.choices:
             errors.setdefault(field.key, []).append("Choose one of the options.")
+        if field.type in ("number", "money"):
+            problem = _count_or_amount_problem(value, whole=field.type == "number")
+            if problem:
+                errors.setdefault(field.key, []).append(problem)
         clean[field.key] = str(value) if not isinstance(value, int | float | bool) else value
     if consortium and answers.get("collaboration_plan"):
         plan = str(answers["collaboration_plan"])
@@ -87,9 +113,9 @@ def application_update_draft(
                 f"{word_count(plan)} words; the limit is {limit}.")
         clean["collaboration_plan"] = plan
     if partner_district is not None:
-        problem = partner_problem(rules=rules.eligibility, partner=partner_district)
-        if problem:
-            errors.setdefault("partner_district", []).append(problem)
+        partner_refused = partner_problem(rules=rules.eligibility, partner=partner_district)
+        if partner_refused:
+            errors.setdefault("partner_district", []).append(partner_refused)
     if errors:
         raise ValidationError(errors)
     application.title = title.strip() or application.title
@@ -128,6 +154,10 @@ def application_attachment_add(*, application: Application, by: User | Anonymous
     upload.seek(0)
     if ext in MAGIC and not head.startswith(MAGIC[ext]):
         raise ValidationError({"file": f"The file's contents are not a {ext} file."})
+    held = application.attachments.filter(slot=slot).first()
+    if held is not None:
+        raise ValidationError({"file": f"{spec.label} holds one file, and {held.original_name} "
+                                       "is attached: remove it first to attach another."})
     return Attachment.objects.create(
         application=application, slot=slot, file=upload, original_name=name[:200],
         content_type=declared or "application/octet-stream", size=size,
