@@ -540,7 +540,8 @@ def _relations(grid: _Grid, ents: _Entities) -> tuple[Any, NDArray[np.bool_]]:
             continue
         exact = nflat[page] == nflat[kids].sum(axis=0)  # (pops, slots)
         exact[:, N_SUBGROUPS:] = False  # residual slots: implied, as above
-        pops_, slots_ = np.nonzero(exact & (nflat[page] > 0))
+        # (an empty provider cell too: its models' cells are then known to be empty)
+        pops_, slots_ = np.nonzero(exact)
         for p, s in zip(pops_.tolist(), slots_.tolist(), strict=True):
             cells_ = [grid.cell(page, p, s)] + [grid.cell(k, p, s) for k in kids]
             rows.append(np.full(len(cells_), n_rel, dtype=np.int64))
