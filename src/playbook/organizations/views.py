@@ -40,7 +40,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     orgs = list(page)
     shown = published_enrollments(nces_ids=[o.nces_id for o in orgs if o.nces_id])
     for org in orgs:
-        org.published = shown.get(org.nces_id) if org.nces_id else None  # type: ignore[attr-defined]
+        org.published = shown.get(org.nces_id) if org.nces_id else None
     return render(request, "organizations/list.html", {"form": form, "page": page, "query": query})
 
 
