@@ -259,7 +259,7 @@ def _narrowed(A: np.ndarray, b: np.ndarray, cols: list[Any], count: str,
     hidden student count has a row, so at least one student (groups with nobody have no row).
     For each hidden count, and each never-published group under the minimum, the smallest and
     largest value HiGHS finds; fewer than three values is a leak (for a never-published group,
-    when it may hold fewer than the minimum)."""
+    when it may hold fewer than the minimum and is not known to be empty)."""
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     lb = np.array([1.0 if k[0] == "cell" and count == "n" else 0.0 for k in cols])
@@ -279,7 +279,7 @@ def _narrowed(A: np.ndarray, b: np.ndarray, cols: list[Any], count: str,
             continue
         if k[0] == "cell":
             problems.append(f"hidden {count} of {k[1:]} narrowed to {lo}..{hi}")
-        elif lo < min_n:
+        elif lo < min_n and hi > 0:  # an empty group pinned at 0 describes nobody
             problems.append(f"{count} of never-published group {k[1:]} narrowed to {lo}..{hi}")
     return problems
 
