@@ -148,7 +148,7 @@ def registry(year: int) -> dict[str, dict[str, set[str]]]:
 
 
 def attack(rows: list[dict[str, Any]], reg: dict[str, dict[str, set[str]]],
-           min_n: int) -> list[str]:
+           min_n: int, *, bounds: bool = False) -> list[str]:
     """Everything the published rows give away: counts under the minimum, hidden counts the
     equations fix, and small never-published groups (no race on file, not in a flag group,
     the other students at a model's schools, students in two of a provider's models) they
@@ -156,12 +156,12 @@ def attack(rows: list[dict[str, Any]], reg: dict[str, dict[str, set[str]]],
     problems: list[str] = []
     for count, flag in COUNTS:
         if rows and count in rows[0]:  # else this count is not published at all
-            problems += _attack_count(rows, reg, min_n, count, flag)
+            problems += _attack_count(rows, reg, min_n, count, flag, bounds)
     return problems
 
 
 def _attack_count(rows: list[dict[str, Any]], reg: dict[str, dict[str, set[str]]],
-                  min_n: int, count: str, flag: str) -> list[str]:
+                  min_n: int, count: str, flag: str, bounds: bool = False) -> list[str]:
     problems: list[str] = []
     entities = {(r["entity_type"], r["entity_id"]) for r in rows}
     value: dict[Any, float] = {}
@@ -233,6 +233,8 @@ def _attack_count(rows: list[dict[str, Any]], reg: dict[str, dict[str, set[str]]
     A, b = A[np.abs(A).sum(axis=1) > 0], b[np.abs(A).sum(axis=1) > 0]
     if not cols or A.shape[0] == 0:
         return problems
+    if bounds:
+        return problems + _narrowed(A, b, cols, count, min_n)
     null = null_space(A)
     fixed = np.abs(null).max(axis=1, initial=0.0) < 1e-9
     solution = np.linalg.lstsq(A, b, rcond=None)[0]
@@ -245,6 +247,53 @@ def _attack_count(rows: list[dict[str, Any]], reg: dict[str, dict[str, set[str]]
         elif k[0] == "virtual" and 0 < v < min_n:
             problems.append(f"{count} of never-published group {k[1:]} worked out: {v}")
     return problems
+
+
+#: the aggregate column of each published count
+SOURCE = {"n": "n_students", "n_sgp": "n_sgp", "n_adequate_known": "n_adequate_eligible"}
+
+
+def _narrowed(A: np.ndarray, b: np.ndarray, cols: list[Any], count: str,
+              min_n: int) -> list[str]:
+    """The attacker with inequalities (decision 0008): counts are non-negative integers, and a
+    hidden student count has a row, so at least one student (groups with nobody have no row).
+    For each hidden count, and each never-published group under the minimum, the smallest and
+    largest value HiGHS finds; fewer than three values is a leak (for a never-published group,
+    when it may hold fewer than the minimum and is not known to be empty)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    lb = np.array([1.0 if k[0] == "cell" and count == "n" else 0.0 for k in cols])
+    bounds = Bounds(lb, np.full(len(cols), 1e7))
+    cons = LinearConstraint(A, b, b)
+    problems = []
+    for i, k in enumerate(cols):
+        ends = []
+        for sign in (1.0, -1.0):
+            e = np.zeros(len(cols))
+            e[i] = sign
+            res = milp(e, integrality=np.ones(len(cols)), bounds=bounds, constraints=cons)
+            assert res.x is not None, res.message
+            ends.append(round(res.x[i]))
+        lo, hi = ends
+        if hi - lo >= 2:
+            continue
+        if k[0] == "cell":
+            problems.append(f"hidden {count} of {k[1:]} narrowed to {lo}..{hi}")
+        elif lo < min_n and hi > 0:  # an empty group pinned at 0 describes nobody
+            problems.append(f"{count} of never-published group {k[1:]} narrowed to {lo}..{hi}")
+    return problems
+
+
+def test_an_attacker_with_bounds_narrows_no_hidden_count(runs):
+    """The same rows read with inequalities too: no hidden count, and no never-published group
+    under the minimum, keeps fewer than three possible values."""
+    min_n = settings.PLAYBOOK_MIN_N
+    problems = []
+    for run in runs:
+        rows = published_rows(run)
+        problems += [f"{run.subject}: {p}" for p in attack(rows, registry(run.school_year),
+                                                           min_n, bounds=True)]
+    assert problems == [], "\n".join(problems[:20]) + f"\n({len(problems)} in all)"
 
 
 def test_an_attacker_with_the_published_rows_recovers_no_hidden_count(runs):

@@ -37,6 +37,7 @@ from playbook.studentdata.schemas import RACE_ETHNICITY
 from playbook.studentdata.selectors import snapshot_paths
 
 from .models import AchievementStandard, GrowthAggregate, GrowthPublication, GrowthRun
+from .publications import publication_audit
 from .selectors import entities_table
 
 if TYPE_CHECKING:
@@ -472,7 +473,7 @@ def growth_publication_publish(*, run: GrowthRun, by: User | AnonymousUser | Non
     if run.min_n != int(settings.PLAYBOOK_MIN_N):
         raise GrowthError(f"Run {run.pk} suppressed groups under {run.min_n} students; the "
                           f"minimum is now {settings.PLAYBOOK_MIN_N}. Run it again.")
-    with transaction.atomic():
+    with transaction.atomic(), publication_audit(by=by):
         current = list(GrowthPublication.objects.select_for_update().filter(
             subject=run.subject, school_year=run.school_year, current=True))
         for pub in current:
@@ -484,6 +485,25 @@ def growth_publication_publish(*, run: GrowthRun, by: User | AnonymousUser | Non
             subject=run.subject, school_year=run.school_year, run=run, current=True,
             published_by=signed_in_or_none(by),
         )
+
+
+def growth_publication_withdraw(*, publication: GrowthPublication,
+                                by: User | AnonymousUser | None) -> GrowthPublication:
+    """Take a current growth publication off the public page (it stays as history, with who
+    withdrew it and when; nothing else becomes current). Office staff only; audited."""
+    if by is not None:
+        allowed, reason = growth_can_publish(user=by)
+        if not allowed:
+            raise GrowthError(reason.replace("publish", "withdraw"))
+    with transaction.atomic(), publication_audit(by=by):
+        pub = GrowthPublication.objects.select_for_update().get(pk=publication.pk)
+        if not pub.current:
+            raise GrowthError("This publication is not current: there is nothing to withdraw.")
+        pub.current = False
+        pub.withdrawn_by = signed_in_or_none(by)
+        pub.withdrawn_at = timezone.now()
+        pub.save(update_fields=["current", "withdrawn_by", "withdrawn_at"])
+        return pub
 
 
 def standard_from_synthetic_state() -> list[AchievementStandard]:
@@ -505,6 +525,7 @@ __all__ = [
     "GrowthError",
     "growth_can_publish",
     "growth_publication_publish",
+    "growth_publication_withdraw",
     "growth_run_execute",
     "growth_run_start",
 ]

@@ -140,6 +140,11 @@ class GrowthPublication(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     published_at = models.DateTimeField(auto_now_add=True)
+    #: set when office staff withdraw the publication (it is then no longer current)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["subject", "-school_year", "-published_at", "-id"]
@@ -316,6 +321,11 @@ class ReportCardPublication(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     published_at = models.DateTimeField(auto_now_add=True)
+    #: set when office staff withdraw the publication (it is then no longer current)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["framework_slug", "-school_year", "-published_at"]
@@ -330,3 +340,4 @@ class ReportCardPublication(models.Model):
 
 
 auditlog.register(GrowthPublication)
+auditlog.register(ReportCardPublication)

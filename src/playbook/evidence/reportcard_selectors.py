@@ -349,3 +349,37 @@ def published_years(*, framework_slug: str) -> list[int]:
 
 def succeeded_runs() -> QuerySet[ReportCardRun]:
     return report_card_run_list().filter(status=JobStatus.SUCCEEDED)
+
+
+#: the framework whose published context (enrollment, share economically disadvantaged) the
+#: directory shows for schools and districts (decision 0008)
+DIRECTORY_FRAMEWORK = "school-district-performance"
+
+
+@dataclass
+class PublishedEnrollment:
+    """What the directory may show of an entity's enrollment: the figures of its current
+    report card (``None`` where the card hides them), with the school year they are for."""
+
+    school_year: int
+    enrollment: int | None
+    pct_econ_disadvantaged: float | None
+
+
+def published_enrollments(*, nces_ids: list[str]) -> dict[str, PublishedEnrollment]:
+    """For schools and districts (by NCES ID), the enrollment and share economically
+    disadvantaged on the latest current publication of the school/district framework, suppressed
+    exactly as there. Entities without a published card are left out: the directory then shows
+    no enrollment for them, never the registry's own figure (which may be one the card hides)."""
+    pub = publication_current(framework_slug=DIRECTORY_FRAMEWORK)
+    if pub is None or not nces_ids:
+        return {}
+    out = {}
+    rows = ReportCardRating.objects.filter(
+        run=pub.run, year=pub.school_year, entity_type__in=["school", "district"],
+        entity_id__in=nces_ids).values_list("entity_id", "context")
+    for entity_id, context in rows:
+        out[entity_id] = PublishedEnrollment(
+            school_year=pub.school_year, enrollment=(context or {}).get("enrollment"),
+            pct_econ_disadvantaged=(context or {}).get("pct_econ_disadvantaged"))
+    return out

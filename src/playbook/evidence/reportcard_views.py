@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from playbook.accounts.access import office_staff, public
@@ -29,6 +29,7 @@ from .reportcards import (
     framework_copy_create,
     framework_engine,
     publication_publish,
+    publication_withdraw,
     report_card_files,
     report_card_run_start,
 )
@@ -222,6 +223,24 @@ def rc_publish(request: HttpRequest, pk: int) -> HttpResponse:
         "changes": [r for r in comparison if r["rating_changed"] and r["year"] == year],
         "samples": sel.published_ratings(publication=_fake_pub(run, year), sort="name")[:40],
     })
+
+
+@office_staff
+def rc_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Office staff take a year's current report cards off the public pages (POST only)."""
+    from .models import ReportCardPublication
+
+    if request.method != "POST":
+        return redirect("evidence:rc_staff")
+    pub = get_object_or_404(ReportCardPublication, pk=pk)
+    try:
+        publication_withdraw(publication=pub, by=request.user)
+    except ReportCardError as exc:
+        errors_to_page(request, exc)
+    else:
+        messages.success(request, f"Withdrew the {pub.framework_slug} report cards for "
+                         f"{pub.school_year}: the public pages no longer show them.")
+    return redirect("evidence:rc_run", pk=pub.run_id)
 
 
 @office_staff

@@ -37,7 +37,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from playbook import __version__
-from playbook.core.access import signed_in_or_none
+from playbook.accounts.permissions import office_staff_only
+from playbook.core.access import Decision, signed_in_or_none
 from playbook.core.jobs import JobStatus, job_dispatch, job_execute, job_progress
 from playbook.organizations.models import Organization, OrgKind
 from playbook.studentdata.lake import lake_dir
@@ -52,6 +53,7 @@ from .models import (
     ReportCardRating,
     ReportCardRun,
 )
+from .publications import publication_audit
 from .selectors import entities_table
 
 if TYPE_CHECKING:
@@ -387,16 +389,26 @@ def report_card_files(*, run: ReportCardRun) -> dict[str, Path]:
 # Publishing
 
 
+def report_card_can_publish(*, user: User | AnonymousUser) -> Decision:
+    """Office staff publish and withdraw report cards; auditors only read."""
+    return office_staff_only(user=user, refusal="Only office staff publish report cards.")
+
+
 def publication_publish(*, run: ReportCardRun, school_year: int,
                         by: User | AnonymousUser | None) -> ReportCardPublication:
     """Make ``school_year`` of ``run`` the public report cards of its framework for that year
-    (the previous publication, if any, stays as history)."""
+    (the previous publication, if any, stays as history). ``by``: the staff member (None: the
+    system, the demo). Audited (django-auditlog), with who published it."""
+    if by is not None:
+        allowed, reason = report_card_can_publish(user=by)
+        if not allowed:
+            raise ReportCardError(reason)
     if run.status != JobStatus.SUCCEEDED:
         raise ReportCardError("Only a finished run can be published.")
     if not ReportCardRating.objects.filter(run=run, year=school_year).exists():
         raise ReportCardError(f"Run {run.pk} has no report cards for {school_year}.")
     slug = run.framework.slug
-    with transaction.atomic():
+    with transaction.atomic(), publication_audit(by=by):
         current = list(ReportCardPublication.objects.select_for_update().filter(
             framework_slug=slug, school_year=school_year, current=True))
         for pub in current:
@@ -408,6 +420,27 @@ def publication_publish(*, run: ReportCardRun, school_year: int,
             framework_slug=slug, school_year=school_year, run=run, current=True,
             published_by=signed_in_or_none(by),
         )
+
+
+def publication_withdraw(*, publication: ReportCardPublication,
+                         by: User | AnonymousUser | None) -> ReportCardPublication:
+    """Take a year's current report cards off the public pages (the publication stays as
+    history, with who withdrew it and when; nothing else becomes current). Office staff only;
+    audited."""
+    if by is not None:
+        allowed, reason = report_card_can_publish(user=by)
+        if not allowed:
+            raise ReportCardError(reason.replace("publish", "withdraw"))
+    with transaction.atomic(), publication_audit(by=by):
+        pub = ReportCardPublication.objects.select_for_update().get(pk=publication.pk)
+        if not pub.current:
+            raise ReportCardError("This publication is not current: there is nothing to "
+                                  "withdraw.")
+        pub.current = False
+        pub.withdrawn_by = signed_in_or_none(by)
+        pub.withdrawn_at = timezone.now()
+        pub.save(update_fields=["current", "withdrawn_by", "withdrawn_at"])
+        return pub
 
 
 # ----------------------------------------------------------------------------------------------
@@ -442,6 +475,8 @@ __all__ = [
     "framework_engine",
     "frameworks_load_shipped",
     "publication_publish",
+    "publication_withdraw",
+    "report_card_can_publish",
     "report_card_files",
     "report_card_run_execute",
     "report_card_run_start",

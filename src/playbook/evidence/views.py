@@ -9,7 +9,7 @@ import duckdb
 from django.contrib import messages
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
@@ -23,7 +23,13 @@ from playbook.studentdata.lake import lake_dir
 from playbook.studentdata.selectors import snapshot_current
 
 from .forms import AggregateFilterForm, GrowthRunForm, PublicGrowthForm, StudentResultsForm
-from .growth import GrowthError, growth_can_publish, growth_publication_publish, growth_run_start
+from .growth import (
+    GrowthError,
+    growth_can_publish,
+    growth_publication_publish,
+    growth_publication_withdraw,
+    growth_run_start,
+)
 from .models import GROWTH_SUBGROUP_LABELS, GrowthAggregate, GrowthPublication, GrowthRun
 from .selectors import (
     growth_aggregates,
@@ -155,6 +161,23 @@ def growth_run_publish(request: HttpRequest, pk: int) -> HttpResponse:
         "subject_label": subject_label(run.subject),
         "year_label": school_year_label(run.school_year),
     })
+
+
+@office_staff
+def growth_publication_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Office staff take a current growth publication off the public page (POST only)."""
+    if request.method != "POST":
+        return redirect("evidence:growth_runs")
+    pub = get_object_or_404(GrowthPublication, pk=pk)
+    try:
+        growth_publication_withdraw(publication=pub, by=request.user)
+    except GrowthError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Withdrew {subject_label(pub.subject)} growth for "
+                         f"{school_year_label(pub.school_year)}: the public page no longer "
+                         "shows it.")
+    return redirect("evidence:growth_publish", pk=pub.run_id)
 
 
 # ----------------------------------------------------------------------------------------------

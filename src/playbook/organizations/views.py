@@ -9,6 +9,7 @@ from playbook.accounts.access import office_staff, roles, signed_in
 from playbook.accounts.roles import READ_ALL
 from playbook.core.forms import errors_to_form
 from playbook.core.pages import page_of
+from playbook.evidence.reportcard_selectors import published_enrollments
 from playbook.programs.registry import organization_panels
 
 from .forms import OrganizationForm, RegistrySearchForm
@@ -36,6 +37,10 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         locale_group=data.get("locale", ""),
     )
     page, query = page_of(request, qs, per_page=50)
+    orgs = list(page)
+    shown = published_enrollments(nces_ids=[o.nces_id for o in orgs if o.nces_id])
+    for org in orgs:
+        org.published = shown.get(org.nces_id) if org.nces_id else None
     return render(request, "organizations/list.html", {"form": form, "page": page, "query": query})
 
 
@@ -43,10 +48,16 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = organization_get_for_user(user=request.user, pk=pk)
     can_edit, _ = organization_can_edit(user=request.user, organization=org)
+    # enrollment as the current report card publishes it, never the registry's own figure
+    # (which may be one the card hides: decision 0008); staff see the registry's on the edit form
+    schools = list(school_list_for_district(district=org)) if org.kind == OrgKind.DISTRICT else []
+    shown = published_enrollments(nces_ids=[o.nces_id for o in [org, *schools] if o.nces_id])
+    for o in [org, *schools]:
+        o.published = shown.get(o.nces_id) if o.nces_id else None  # type: ignore[attr-defined]
     context = {
         "org": org,
         "can_edit": can_edit,
-        "schools": school_list_for_district(district=org) if org.kind == OrgKind.DISTRICT else [],
+        "schools": schools,
         "members": consortium_members(consortium=org) if org.kind == OrgKind.CONSORTIUM else [],
         "models": models_for_organization(organization=org),
         "adoptions": adoptions_for_school(school=org) if org.kind == OrgKind.SCHOOL else [],

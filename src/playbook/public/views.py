@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from playbook.accounts.access import public
 from playbook.core.pages import page_of
+from playbook.evidence.reportcard_selectors import published_enrollments
 from playbook.organizations.forms import RegistrySearchForm
 from playbook.organizations.models import OrgKind
 from playbook.organizations.selectors import (
@@ -28,7 +31,16 @@ def directory(request: HttpRequest) -> HttpResponse:
         query=data.get("q", ""), kind=data.get("kind", ""), locale_group=data.get("locale", "")
     )
     page, query = page_of(request, qs, per_page=50)
+    _with_published_enrollment(list(page))
     return render(request, "public/directory.html", {"form": form, "page": page, "query": query})
+
+
+def _with_published_enrollment(orgs: list[Any]) -> None:
+    """Each organization's enrollment as its current report card publishes it (decision 0008):
+    ``org.published`` (None: no published card, so no enrollment is shown)."""
+    shown = published_enrollments(nces_ids=[o.nces_id for o in orgs if o.nces_id])
+    for org in orgs:
+        org.published = shown.get(org.nces_id) if org.nces_id else None
 
 
 @public
@@ -36,6 +48,7 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
     org = directory_search().filter(pk=pk).first()
     if org is None:
         raise Http404("No such organization in the public directory.")
+    _with_published_enrollment([org])
     return render(request, "public/organization.html", {
         "org": org,
         "schools": school_list_for_district(district=org) if org.kind == OrgKind.DISTRICT else [],

@@ -193,10 +193,13 @@ def test_climate_metrics(result: Any) -> None:
 def test_small_cells_and_their_complements_are_suppressed(result: Any) -> None:
     hi = _cell(result, A, "ela_prof", "HI")  # 2 students < min_n 3
     assert hi["suppressed"] and hi["n"] is None and hi["value"] is None and hi["level"] is None
-    # the only other race group would give it away by subtraction
-    assert _cell(result, A, "ela_prof", "WH")["suppressed"]
+    # the empty race groups beside it are hidden too (decision 0008): HI and they share its 2
+    # students, so the other race group stays published
+    assert not _cell(result, A, "ela_prof", "WH")["suppressed"]
+    for race in ("AM", "AS", "BL", "PI", "MU"):
+        empty_race = _cell(result, A, "ela_prof", race)
+        assert empty_race["suppressed"] and empty_race["n"] is None, race
     assert _cell(result, D, "ela_prof", "HI")["suppressed"]
-    assert _cell(result, D, "ela_prof", "WH")["suppressed"]
     wh_b = _cell(result, B, "ela_prof", "WH")
     assert (wh_b["n"], wh_b["suppressed"]) == (4, False)
     empty = _cell(result, A, "ela_prof", "disability")

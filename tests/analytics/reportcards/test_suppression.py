@@ -383,3 +383,170 @@ def test_elimination_agrees_with_svd(m: int, k: int, seed: int) -> None:
     null = vt[rank:]
     expected = np.abs(null).max(axis=0, initial=0.0) < 1e-9
     assert (_determined(M) == expected).all()
+
+
+# ----------------------------------------------------------------------------------------------
+# 3. Inequalities (decision 0008): counts are non-negative integers, a hidden cell holds at
+#    least one student unless the policy may hide a zero there, percents are rounding intervals.
+
+
+def _feasible_range(system: dict[str, Any], sup: set[Any], lower: dict[Any, int],
+                    cell: Any) -> tuple[int, int]:
+    """The smallest and largest integer value of ``cell`` given the published cells, the
+    equations and the reader's lower bounds (an integer program per end, HiGHS)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    n, published, eqs = system["n"], system["published"], system["eqs"]
+    unknown = [c for c in system["cells"] if c in sup or (c not in published and n[c] > 0)]
+    col = {c: i for i, c in enumerate(unknown)}
+    A, b = [], []
+    for eq in eqs:
+        row = np.zeros(len(unknown))
+        rhs = 0.0
+        for c, coef in eq.items():
+            if c in col:
+                row[col[c]] += coef
+            else:
+                rhs -= coef * n[c]
+        if row.any():
+            A.append(row)
+            b.append(rhs)
+    lb = np.array([lower.get(c, 0) for c in unknown], dtype=float)
+    bounds = Bounds(lb, np.full(len(unknown), 1e7))
+    cons = LinearConstraint(np.array(A), b, b) if A else ()
+    out = []
+    for sign in (1.0, -1.0):
+        e = np.zeros(len(unknown))
+        e[col[cell]] = sign
+        res = milp(e, integrality=np.ones(len(unknown)), bounds=bounds, constraints=cons)
+        assert res.x is not None
+        out.append(round(res.x[col[cell]]))
+    return out[0], out[1]
+
+
+def _run(system: dict[str, Any], **kw: Any) -> set[Any]:
+    cells = system["cells"]
+    index = {c: i for i, c in enumerate(cells)}
+    rows, cols, coefs = [], [], []
+    for r, eq in enumerate(system["eqs"]):
+        for c, v in eq.items():
+            rows.append(r)
+            cols.append(index[c])
+            coefs.append(float(v))
+    A = relation_matrix(rows=np.array(rows), cols=np.array(cols), coefs=np.array(coefs),
+                        n_relations=len(system["eqs"]), n_cells=len(cells))
+    sup = suppress(n=np.array([system["n"][c] for c in cells]),
+                   published=np.array([c in system["published"] for c in cells]), relations=A,
+                   min_n=system["min_n"], **kw)
+    return {c for c in cells if sup[index[c]]}
+
+
+def _kennedy() -> dict[str, Any]:
+    """Kennedy School, ELA growth 2025 in the issue: all = 14, WH = 10, AS = MU = 0 and four
+    groups of one student each."""
+    n = {"all": 14, "WH": 10, "AS": 0, "MU": 0, "HI": 1, "AM": 1, "BL": 1, "PI": 1, "~race": 0}
+    return {"cells": list(n), "n": n, "published": set(n) - {"~race"}, "min_n": 10,
+            "eqs": [{"all": 1, **{g: -1 for g in n if g != "all"}}]}
+
+
+def test_empty_groups_beside_hidden_ones_are_hidden_too() -> None:
+    """Published zeros told the reader each hidden group holds at least one student, so four
+    hidden groups sharing 4 students held one each. Zeros in a partition with a hidden cell are
+    now hidden too (a hidden cell may be empty): each hidden group may hold 0 to 4."""
+    system = _kennedy()
+    sup = _run(system, zero_follow=np.array([True]))
+    assert sup == {"AS", "MU", "HI", "AM", "BL", "PI"}  # the white students stay published
+    for cell in sup:
+        lo, hi = _feasible_range(system, sup, {}, cell)
+        assert hi - lo >= 2, (cell, lo, hi)
+
+
+def test_without_hidden_zeros_the_bounds_ask_for_more_cells() -> None:
+    """Where zeros stay published (a hidden cell holds at least one student), the bound check
+    suppresses a larger cell until every hidden group has three possible values."""
+    system = _kennedy()
+    sup = _run(system)
+    assert {"HI", "AM", "BL", "PI"} < sup and "AS" not in sup and "MU" not in sup
+    for cell in sup:
+        lo, hi = _feasible_range(system, sup, dict.fromkeys(sup, 1), cell)
+        assert hi - lo >= 2, (cell, lo, hi)
+
+
+def test_a_zero_that_stays_zero_whatever_is_hidden_is_published() -> None:
+    """A district with no Asian students: its schools' Asian groups are 0 whatever else is
+    hidden, so hiding them would protect nothing and they are published as 0."""
+    # school s1: 9 white and 3 Black students; s2: 18 white and 12 Black; no Asian students
+    n = {"d": 42, "d_AS": 0, "d_WH": 27, "d_BL": 15, "s1": 12, "s1_AS": 0, "s1_WH": 9,
+         "s1_BL": 3, "s2": 30, "s2_AS": 0, "s2_WH": 18, "s2_BL": 12}
+    eqs = [{"d": 1, "d_AS": -1, "d_WH": -1, "d_BL": -1},
+           {"s1": 1, "s1_AS": -1, "s1_WH": -1, "s1_BL": -1},
+           {"s2": 1, "s2_AS": -1, "s2_WH": -1, "s2_BL": -1},
+           {"d": 1, "s1": -1, "s2": -1}, {"d_AS": 1, "s1_AS": -1, "s2_AS": -1},
+           {"d_WH": 1, "s1_WH": -1, "s2_WH": -1}, {"d_BL": 1, "s1_BL": -1, "s2_BL": -1}]
+    system = {"cells": list(n), "n": n, "published": set(n), "min_n": 10, "eqs": eqs}
+    sup = _run(system, zero_follow=np.array([True, True, True, False, False, False, False]))
+    assert "s1_BL" in sup and "s1_AS" not in sup  # pinned at 0 by the district's 0
+    lower = {c: (1 if c in ("d", "s1", "s2") else 0) for c in sup}
+    for cell in sup:
+        lo, hi = _feasible_range(system, sup, lower, cell)
+        assert hi - lo >= 2, (cell, lo, hi)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(tables(), chains()))
+def test_no_suppressed_count_is_narrowed_below_three_values(t: dict[str, Any]) -> None:
+    """Generated tables: with published zeros (a hidden cell holds at least one student), every
+    hidden cell and every virtual cell under the minimum keeps at least three possible values."""
+    system = _system(t)
+    sup = _run(system)
+    n, published = system["n"], system["published"]
+    small_virtual = {c for c in system["cells"]
+                     if c not in published and 0 < n[c] < system["min_n"]}
+    lower = {c: 1 for c in sup}
+    for cell in sorted(sup | small_virtual, key=str):
+        lo, hi = _feasible_range(system, sup, lower, cell)
+        assert hi - lo >= 2, (cell, lo, hi)
+
+
+def _attack_run(tmp_path: Path, seed: int) -> Any:
+    from .lp_attacker import attack_report_cards, truth_from_result
+
+    lake = make_lake(tmp_path / "lake", seed=seed, students=260 + 40 * seed,
+                     missing_demographics=3 * (seed - 1))
+    rows: list[dict[str, Any]] = []
+    truth: dict[Any, Any] = {}
+    frameworks = []
+    for name in ("school-district-performance", "approved-model-report-card"):
+        result = compute_report_cards(framework=load_shipped(name=name), lake_paths=lake.paths,
+                                      entities=lake.entities, growth=lake.growth, min_n=10)
+        rows += result.results.to_pylist()
+        truth.update(truth_from_result(result))
+        frameworks.append(result.framework)
+    # the reader knows the publication's policy: whether a hidden cell may be an empty group
+    # (decision 0008) or holds at least one student (empty groups published as 0)
+    pop_of = {m.id: m.population for fw in frameworks for _, m in fw.metrics()}
+    pop_of["enrollment"] = "enrollment"
+    hidden_zeros = any(
+        truth.get((pop_of[r["metric"]], r["year"], r["entity_type"], r["entity_id"],
+                   r["subgroup"]), (0, {}))[0] == 0
+        for r in rows if r["suppressed"] and r["metric"] in pop_of)
+    return rows, attack_report_cards(results=rows, frameworks=frameworks,
+                                     entities=lake.entities.to_pylist(), truth=truth,
+                                     hidden_zeros=hidden_zeros, numerators=False)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_published_files_resist_an_inequality_attacker(tmp_path: Path, seed: int) -> None:
+    """Every file of both frameworks together, read by the linear-programming attacker: no
+    hidden count is narrowed below three values, and no share of enrollment is published
+    beside a hidden enrollment (12 students = 85.7% of it gives it away)."""
+    rows, attack = _attack_run(tmp_path, seed)
+    assert attack.targets > 0
+    assert attack.counts == [], [(k, attack.ranges[k]) for k in attack.counts[:10]]
+    hidden_total = {(r["framework"], r["entity_type"], r["entity_id"], r["year"])
+                    for r in rows if r["metric"] == "enrollment" and r["subgroup"] == "all"
+                    and r["suppressed"]}
+    shares = [r for r in rows if r["metric"] == "enrollment" and r["subgroup"] != "all"
+              and r["value"] is not None
+              and (r["framework"], r["entity_type"], r["entity_id"], r["year"]) in hidden_total]
+    assert shares == []

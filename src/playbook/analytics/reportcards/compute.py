@@ -274,12 +274,13 @@ def compute_report_cards(
     t1 = time.perf_counter()
     grid = _Grid.build(profiles=profiles, ents=ents, pop_keys=[p.key for p in pops])
     published = grid.published_mask(framework)
-    rel = _relations(grid, ents)
+    rel, follow = _relations(grid, ents)
     timings["relations"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     stats = SuppressionStats()
     sup = suppress(n=grid.amount["n"].ravel(), published=published.ravel(),
-                   relations=rel, min_n=min_n, stats=stats).reshape(grid.shape)
+                   relations=rel, min_n=min_n, stats=stats,
+                   zero_follow=follow).reshape(grid.shape)
     timings["suppression"] = time.perf_counter() - t2
     t3 = time.perf_counter()
     results, ratings = _publish(framework, grid, sup, ents, min_n, missing_metrics)
@@ -492,7 +493,9 @@ def _lower_medians(cells: NDArray[np.int64], code: NDArray[np.int64],
 # Relations a reader knows
 
 
-def _relations(grid: _Grid, ents: _Entities) -> Any:
+def _relations(grid: _Grid, ents: _Entities) -> tuple[Any, NDArray[np.bool_]]:
+    """The relation matrix and, per relation, whether it is a page's subgroup partition (whose
+    zeros are suppressed with its other unknown cells: decision 0008)."""
     n_pages, n_pops, _ = grid.shape
     rows: list[NDArray[np.int64]] = []
     cols: list[NDArray[np.int64]] = []
@@ -508,6 +511,7 @@ def _relations(grid: _Grid, ents: _Entities) -> Any:
         cols.append((base[:, None] + np.array(members)[None, :]).ravel())
         coefs.append(np.tile(coef, base.size))
         n_rel += base.size
+    n_partitions = n_rel
     # entities made of other entities' schools (a district = its schools, ...)
     # (Only for the subgroup slots: the same equation on the residual slots follows from
     # these and the partitions, so leaving it out changes nothing a reader can solve but keeps
@@ -536,7 +540,8 @@ def _relations(grid: _Grid, ents: _Entities) -> Any:
             continue
         exact = nflat[page] == nflat[kids].sum(axis=0)  # (pops, slots)
         exact[:, N_SUBGROUPS:] = False  # residual slots: implied, as above
-        pops_, slots_ = np.nonzero(exact & (nflat[page] > 0))
+        # (an empty provider cell too: its models' cells are then known to be empty)
+        pops_, slots_ = np.nonzero(exact)
         for p, s in zip(pops_.tolist(), slots_.tolist(), strict=True):
             cells_ = [grid.cell(page, p, s)] + [grid.cell(k, p, s) for k in kids]
             rows.append(np.full(len(cells_), n_rel, dtype=np.int64))
@@ -544,11 +549,14 @@ def _relations(grid: _Grid, ents: _Entities) -> Any:
             coefs.append(np.array([1.0] + [-1.0] * len(kids)))
             n_rel += 1
     n_cells = n_pages * n_pops * N_SLOTS
+    follow = np.zeros(n_rel, dtype=bool)
+    follow[:n_partitions] = True
     if not rows:
         return relation_matrix(rows=np.zeros(0, np.int64), cols=np.zeros(0, np.int64),
-                               coefs=np.zeros(0), n_relations=0, n_cells=n_cells)
+                               coefs=np.zeros(0), n_relations=0, n_cells=n_cells), follow
     return relation_matrix(rows=np.concatenate(rows), cols=np.concatenate(cols),
-                           coefs=np.concatenate(coefs), n_relations=n_rel, n_cells=n_cells)
+                           coefs=np.concatenate(coefs), n_relations=n_rel,
+                           n_cells=n_cells), follow
 
 
 def _containment(grid: _Grid, ents: _Entities) -> list[tuple[int, list[int]]]:
@@ -677,7 +685,9 @@ def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _E
     with np.errstate(divide="ignore", invalid="ignore"):
         share = _round1(100.0 * en / en[:, [SLOT["all"]]].astype(float))
     ctx_sup = sup[:, ep, :]
-    ctx_value = np.where(ctx_sup | (en == 0), np.nan, share)
+    # a share of a hidden total would give the total away (12 students = 85.7%: 14): no shares
+    # where the entity's enrollment is hidden (decision 0008)
+    ctx_value = np.where(ctx_sup | (en == 0) | ctx_sup[:, [SLOT["all"]]], np.nan, share)
     ctx_value[:, SLOT["all"]] = np.where(ctx_sup[:, SLOT["all"]], np.nan,
                                          en[:, SLOT["all"]].astype(float))
 
@@ -709,7 +719,7 @@ def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _E
             lv = np.where(rate_ok, lv, -1)
             # rows
             n_rows = n[:, sg_slots].ravel()
-            sup_rows = s[:, sg_slots].ravel() & (n_rows > 0)
+            sup_rows = s[:, sg_slots].ravel()  # a hidden zero too (decision 0008)
             emit(comp.id, m.id, np.where(sup_rows, -1, n_rows), v[:, sg_slots].ravel(),
                  lv[:, sg_slots].ravel(), sup_rows, pages_rep, sg_rep)
             if not m.rated or not comp.weight:
@@ -733,7 +743,7 @@ def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _E
             n_r, s_r = n[:, rated_slots], s[:, rated_slots]
             status = np.select(
                 [~active_m, ~np.isnan(mean), (~s_r & (n_r > 0) & (n_r < max(m.min_n, min_n)))
-                 .any(axis=1), (s_r & (n_r > 0)).any(axis=1), (n_r > 0).any(axis=1)],
+                 .any(axis=1), s_r.any(axis=1), (n_r > 0).any(axis=1)],
                 [_INACTIVE, _RATED, _FEW, _HIDDEN, _NO_VALUE], _NO_STUDENTS).astype(np.int8)
             better = status < comp_status[:, ci]
             comp_status[better, ci] = status[better]
@@ -752,10 +762,10 @@ def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _E
 
     # context rows
     emit(CONTEXT_COMPONENT, "enrollment",
-         np.where(ctx_sup[:, sg_slots].ravel() & (en[:, sg_slots].ravel() > 0), -1,
+         np.where(ctx_sup[:, sg_slots].ravel(), -1,
                   en[:, sg_slots].ravel()),
          ctx_value[:, sg_slots].ravel(), no_level,
-         ctx_sup[:, sg_slots].ravel() & (en[:, sg_slots].ravel() > 0), pages_rep, sg_rep)
+         ctx_sup[:, sg_slots].ravel(), pages_rep, sg_rep)
 
     results = _results_table(chunks, names, framework, grid)
 

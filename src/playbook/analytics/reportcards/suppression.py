@@ -21,7 +21,19 @@ because they share the cells and the relations. Method:
    protecting, gets a second one: its smallest known non-zero published cell is suppressed;
 3. the exact check: for each connected group of unknown cells the null space of its relation
    matrix is computed (SVD); a protected cell whose row of the null-space basis is zero is
-   determined, so one more cell is suppressed next to it, and the check runs again.
+   determined, so one more cell is suppressed next to it, and the check runs again;
+4. the bound check (decision 0008): equations are not all a reader knows. Counts are
+   non-negative integers, and a suppressed cell the policy never hides as a zero holds at
+   least one student. For each connected group of unknown cells, integer programs (HiGHS,
+   through ``scipy.optimize.milp``) give each protected cell's smallest and largest value
+   consistent with everything published; a cell whose range holds fewer than ``min_range``
+   integers gets one more cell suppressed next to it, and the checks run again.
+
+Zeros (decision 0008): in a relation marked ``zero_follow`` (a page's subgroup partitions) that
+holds an unknown cell, the published zero cells are suppressed too, so that a suppressed cell
+may hold no student at all and the reader cannot assume one. A suppressed zero that the bounds
+pin at zero anyway (the group is empty whatever is hidden) is published as 0 again: that
+changes nothing a reader can derive.
 
 The procedure is deterministic (ties broken by cell order), so equal inputs suppress equally.
 """
@@ -29,6 +41,7 @@ The procedure is deterministic (ties broken by cell order), so equal inputs supp
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -46,6 +59,12 @@ class SuppressionStats:
     rank_rule: int = 0
     rounds: int = 0
     groups_checked: int = 0
+    zeros: int = 0
+    bound_rule: int = 0
+    bound_groups: int = 0
+    bound_programs: int = 0
+    #: protected cells whose range stayed too narrow because no cell was left to suppress
+    unresolved: int = 0
 
 
 def relation_matrix(*, rows: IntArray, cols: IntArray, coefs: NDArray[np.float64],
@@ -55,8 +74,15 @@ def relation_matrix(*, rows: IntArray, cols: IntArray, coefs: NDArray[np.float64
 
 
 def suppress(*, n: IntArray, published: BoolArray, relations: sp.csr_matrix, min_n: int,
-             stats: SuppressionStats | None = None) -> BoolArray:
-    """Which published cells to suppress. See the module docstring for the guarantee."""
+             stats: SuppressionStats | None = None, zero_follow: BoolArray | None = None,
+             min_range: int = 3, bounds: bool = True) -> BoolArray:
+    """Which published cells to suppress. See the module docstring for the guarantee.
+
+    ``zero_follow``: per relation, whether its published zeros are suppressed with its other
+    unknown cells (a page's subgroup partitions; None: none). ``min_range``: how many integer
+    values each protected cell's feasible range must hold (the bound check; ``bounds=False``
+    leaves it out, giving the equation-only guarantee).
+    """
     stats = stats if stats is not None else SuppressionStats()
     n = np.asarray(n, dtype=np.int64)
     published = np.asarray(published, dtype=bool)
@@ -68,9 +94,27 @@ def suppress(*, n: IntArray, published: BoolArray, relations: sp.csr_matrix, min
     A_signed = relations.tocsc()
     A_abs = abs(relations).astype(bool).astype(np.int32).tocsr()
     A_csc = A_abs.tocsc()
+    follow = (np.zeros(relations.shape[0], dtype=bool) if zero_follow is None
+              else np.asarray(zero_follow, dtype=bool))
+    F = relations.tocsr()[follow]
+    # a reader's lower bound for a hidden cell: 0 where the policy may hide a zero (a child of
+    # a zero-following relation) and for cells never published, else 1 (at least one student)
+    may_be_zero = np.zeros(n.size, dtype=bool)
+    if F.nnz:
+        may_be_zero[np.unique(F.tocoo().col[F.tocoo().data < 0])] = True
+    lower = np.where(~published | may_be_zero, 0, np.minimum(n, 1)).astype(np.int64)
+    F_abs = abs(F).astype(bool).astype(np.int32).tocsr()
+    F_parent_nonzero = (F.multiply(F > 0) @ n.astype(float)) > 0
+    kept_zero = np.zeros(n.size, dtype=bool)  # zeros published again: pinned at 0 anyway
+    gave_up = np.zeros(n.size, dtype=bool)
+    certified = np.zeros(n.size, dtype=bool)  # cells shown to have a wide enough range
     safe: set[bytes] = set()  # groups of unknown cells already checked and found safe
     while True:
         stats.rounds += 1
+        added = _zero_rule(F_abs, F_parent_nonzero, n, published, sup, virtual_unknown,
+                           kept_zero, may_be_zero)
+        if added:
+            stats.zeros += added
         added = _local_rule(A_abs, n, published, sup, virtual_unknown, virtual_protected)
         if added:
             stats.local_rule += added
@@ -80,7 +124,37 @@ def suppress(*, n: IntArray, published: BoolArray, relations: sp.csr_matrix, min
         if added:
             stats.rank_rule += added
             continue
+        if bounds:
+            added = _bound_rule(A_signed, A_abs, A_csc, n, published, sup, virtual_unknown,
+                                virtual_protected, lower, kept_zero, gave_up, certified,
+                                min_range, stats)
+            if added:
+                stats.bound_rule += added
+                continue
+        stats.zeros = int((sup & ~nonzero).sum())
         return sup
+
+
+def _zero_rule(F_abs: sp.csr_matrix, parent_nonzero: BoolArray, n: IntArray,
+               published: BoolArray, sup: BoolArray, virtual_unknown: BoolArray,
+               kept_zero: BoolArray, may_be_zero: BoolArray) -> int:
+    """Suppress the published zeros of every zero-following relation that holds an unknown
+    cell and has students (its parent is not empty); to a fixed point."""
+    if F_abs.shape[0] == 0:
+        return 0
+    total = 0
+    zeros = published & (n == 0) & may_be_zero & ~kept_zero
+    while True:
+        unknown = (sup | virtual_unknown).astype(np.int32)
+        rows = ((F_abs @ unknown) > 0) & parent_nonzero
+        if not rows.any():
+            return total
+        touched = (F_abs[rows].T @ np.ones(int(rows.sum()), dtype=np.int32)) > 0
+        new = touched & zeros & ~sup
+        if not new.any():
+            return total
+        sup[new] = True
+        total += int(new.sum())
 
 
 def _candidates(n: IntArray, published: BoolArray, sup: BoolArray) -> BoolArray:
@@ -92,7 +166,7 @@ def _local_rule(A_abs: sp.csr_matrix, n: IntArray, published: BoolArray, sup: Bo
     total = 0
     while True:
         unknown = sup | virtual_unknown
-        protected = sup | virtual_protected
+        protected = (sup & (n > 0)) | virtual_protected  # a hidden zero is cover, not a secret
         cnt_u = A_abs @ unknown.astype(np.int32)
         cnt_p = A_abs @ protected.astype(np.int32)
         need = np.flatnonzero((cnt_u == 1) & (cnt_p == 1))
@@ -124,7 +198,7 @@ def _rank_rule(A: sp.csc_matrix, A_abs: sp.csr_matrix, A_csc: sp.csc_matrix, n: 
     unknown = np.flatnonzero(sup | virtual_unknown)
     if unknown.size == 0:
         return 0
-    protected_mask = sup | virtual_protected
+    protected_mask = (sup & (n > 0)) | virtual_protected
     coo = A[:, unknown].tocoo()  # A is CSC: cheap column selection
     rows_used, row_local = np.unique(coo.row, return_inverse=True)
     if rows_used.size == 0:
@@ -195,6 +269,205 @@ def _rank_rule(A: sp.csc_matrix, A_abs: sp.csr_matrix, A_csc: sp.csc_matrix, n: 
         done_comps.add(comp)
         added += 1
     return added
+
+
+def _bound_rule(A: sp.csc_matrix, A_abs: sp.csr_matrix, A_csc: sp.csc_matrix, n: IntArray,
+                published: BoolArray, sup: BoolArray, virtual_unknown: BoolArray,
+                virtual_protected: BoolArray, lower: IntArray, kept_zero: BoolArray,
+                gave_up: BoolArray, certified: BoolArray, min_range: int,
+                stats: SuppressionStats) -> int:
+    """The bound check: every hidden cell (and every virtual cell under the minimum) must have
+    ``min_range`` integer values consistent with the published cells, the relations, counts
+    being non-negative integers and the reader's lower bounds. A hidden zero pinned at 0 is
+    published again; any other narrow cell gets one more cell suppressed next to it.
+
+    A cell is first tried on its neighbourhood (the unknown cells of its relations, every other
+    cell held at its true value): values found there are values of the whole system, so a wide
+    range there is a wide range. Only the cells that stay narrow are tried on their whole group
+    of unknown cells. Suppressing more only widens ranges, so a cell once shown wide stays so
+    (``certified``)."""
+    unknown_mask = sup | virtual_unknown
+    todo = np.flatnonzero((sup | virtual_protected) & ~certified & ~gave_up)
+    if todo.size == 0:
+        return 0
+    A_rows = A.tocsr()
+    need = min_range - 1
+    still = todo.tolist()
+    unknown = np.flatnonzero(unknown_mask)
+    coo = A[:, unknown].tocoo()
+    rows_used, row_local = np.unique(coo.row, return_inverse=True)
+    n_r, n_u = rows_used.size, unknown.size
+    if n_r:
+        graph = sp.coo_matrix((np.ones(coo.nnz), (row_local, coo.col + n_r)),
+                              shape=(n_r + n_u, n_r + n_u))
+        n_comp, labels = connected_components(graph, directed=False)
+        cell_label = labels[n_r:]
+    else:
+        n_comp, cell_label = n_u, np.arange(n_u)
+    cells_by = _group(cell_label, n_comp)
+    pos = np.full(n.size, -1, dtype=np.int64)
+    pos[unknown] = np.arange(unknown.size)
+    by_comp: dict[int, list[int]] = {}
+    for cell in still:
+        by_comp.setdefault(int(cell_label[pos[cell]]), []).append(cell)
+    narrow: list[tuple[int, int, int]] = []  # (cell, group, largest value)
+    for comp, mine in sorted(by_comp.items()):
+        cells = unknown[cells_by[comp]]
+        stats.bound_groups += 1
+        lo, hi = _ranges(A_rows, A_csc, cells, np.isin(cells, mine), n, lower, min_range,
+                         stats)
+        for j in np.flatnonzero(np.isin(cells, mine)).tolist():
+            if hi[j] - lo[j] >= need:
+                certified[cells[j]] = True
+            else:
+                narrow.append((int(cells[j]), comp, int(hi[j])))
+    if not narrow:
+        return 0
+    added = 0
+    cand = _candidates(n, published, sup)
+    done_comps: set[int] = set()
+    for cell, comp, hi_ in narrow:
+        if n[cell] == 0 and published[cell] and hi_ == 0:
+            sup[cell] = False  # an empty group whatever is hidden: publish its 0
+            kept_zero[cell] = True
+            added += 1
+            continue
+        if comp in done_comps:
+            continue  # one more cell per group and round: the bounds move with it
+        best = _smallest_candidate(A_abs, A_csc, n, cand, [cell])
+        if best is None:
+            best = _smallest_candidate(A_abs, A_csc, n, cand,
+                                       unknown[cells_by[comp]].tolist())
+        if best is None:
+            gave_up[cell] = True
+            stats.unresolved += 1
+            continue
+        sup[best] = True
+        cand[best] = False
+        done_comps.add(comp)
+        added += 1
+    return added
+
+
+#: how many pairs of random objectives a group gets before one program per cell
+_SPREAD = 6
+#: the upper bound given to every unknown count (a count this large is "unbounded")
+_BIG = 10**7
+
+
+class _Program:
+    """``min c.x`` over integers ``x`` with ``M x = b`` and ``lb <= x <= ub``, for many ``c``.
+
+    The linear relaxation is solved first with HiGHS (the copy scipy ships), keeping the model
+    between objectives; its optimal vertex is used when it is integral (the relations are sums,
+    so it mostly is), and ``scipy.optimize.milp`` (HiGHS's branch and bound) is asked otherwise.
+    """
+
+    def __init__(self, M: NDArray[np.float64], b: NDArray[np.float64], lb: NDArray[np.float64],
+                 ub: NDArray[np.float64], stats: SuppressionStats) -> None:
+        self.M, self.b, self.lb, self.ub, self.stats = M, b, lb, ub, stats
+        self.k = M.shape[1]
+        self.highs = _highs_model(M, b, lb, ub)
+
+    def solve(self, c: NDArray[np.float64]) -> NDArray[np.int64] | None:
+        self.stats.bound_programs += 1
+        if self.highs is not None:
+            h, core = self.highs
+            h.changeColsCost(self.k, np.arange(self.k, dtype=np.int32), c)
+            h.run()
+            if h.getModelStatus() == core.HighsModelStatus.kOptimal:
+                x = np.asarray(h.getSolution().col_value, dtype=float)
+                r = np.rint(x)
+                if np.abs(x - r).max(initial=0.0) < 1e-7:
+                    return r.astype(np.int64)
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
+        res = milp(c, integrality=np.ones(self.k), bounds=Bounds(self.lb, self.ub),
+                   constraints=LinearConstraint(self.M, self.b, self.b) if self.M.shape[0]
+                   else ())
+        return None if res.x is None else np.rint(res.x).astype(np.int64)
+
+
+def _highs_model(M: NDArray[np.float64], b: NDArray[np.float64], lb: NDArray[np.float64],
+                 ub: NDArray[np.float64]) -> tuple[Any, Any] | None:
+    """A HiGHS model of the relaxation through the bindings scipy ships (private to scipy, so
+    any failure falls back to ``milp``, the public interface, for every program)."""
+    try:
+        from scipy.optimize._highspy import _core as core
+
+        h = core._Highs()
+        h.setOptionValue("output_flag", False)
+        lp = core.HighsLp()
+        m, k = M.shape
+        A = sp.csc_matrix(M)
+        lp.num_col_, lp.num_row_ = k, m
+        lp.col_cost_ = np.zeros(k)
+        lp.col_lower_, lp.col_upper_ = lb, ub
+        lp.row_lower_, lp.row_upper_ = b, b
+        lp.a_matrix_.format_ = core.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = A.indptr
+        lp.a_matrix_.index_ = A.indices
+        lp.a_matrix_.value_ = A.data
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = k, m
+        h.passModel(lp)
+        return h, core
+    except Exception:  # scipy's private bindings changed: use milp
+        return None
+
+
+def _ranges(A_rows: sp.csr_matrix, A_csc: sp.csc_matrix, cells: IntArray, prot: BoolArray,
+            n: IntArray, lower: IntArray, min_range: int, stats: SuppressionStats,
+            spread: bool = True) -> tuple[IntArray, IntArray]:
+    """Smallest and largest integer value of each of ``cells`` (the others held at their true
+    values), as far as needed to tell whether a ``prot`` cell's range holds ``min_range``
+    values (a range already wide enough is not narrowed further). Integer programs (HiGHS)
+    over the relations that touch the cells, the known cells moved to the right-hand side.
+    ``spread``: two programs over all ``prot`` cells first (they settle many at once)."""
+    local = {int(c): j for j, c in enumerate(cells.tolist())}
+    rels = sorted({int(r) for c in cells.tolist()
+                   for r in A_csc.indices[A_csc.indptr[c]:A_csc.indptr[c + 1]]})
+    M = np.zeros((len(rels), cells.size))
+    for i, r in enumerate(rels):
+        idx = A_rows.indices[A_rows.indptr[r]:A_rows.indptr[r + 1]]
+        val = A_rows.data[A_rows.indptr[r]:A_rows.indptr[r + 1]]
+        for c, v in zip(idx.tolist(), val.tolist(), strict=True):
+            j = local.get(c)
+            if j is not None:
+                M[i, j] = v
+    # right-hand side: the true values satisfy every relation: M x = (M x*) for the cells,
+    # the rest held where they are
+    b = M @ n[cells].astype(float)
+    lo = n[cells].astype(np.int64).copy()
+    hi = lo.copy()
+    program = _Program(M, b, lower[cells].astype(float), np.full(cells.size, float(_BIG)),
+                       stats)
+    need = min_range - 1
+
+    def note(c: NDArray[np.float64]) -> None:
+        x = program.solve(c)
+        if x is not None:
+            np.minimum(lo, x, out=lo)
+            np.maximum(hi, x, out=hi)
+
+    if spread and int(prot.sum()) > 1:
+        # objectives with random signs push many cells up and others down at once
+        rng = np.random.default_rng(cells.size)
+        for _ in range(_SPREAD):
+            open_ = prot & (hi - lo < need)
+            if int(open_.sum()) <= 1:
+                break
+            w = np.where(open_, rng.choice([-1.0, 1.0], cells.size)
+                         * rng.uniform(0.5, 1.5, cells.size), 0.0)
+            note(w)
+            note(-w)
+    for j in np.flatnonzero(prot).tolist():
+        for sign in (-1.0, 1.0):
+            if hi[j] - lo[j] >= need:
+                break
+            e = np.zeros(cells.size)
+            e[j] = sign
+            note(e)
+    return lo, hi
 
 
 def _smallest_candidate(A_abs: sp.csr_matrix, A_csc: sp.csc_matrix, n: IntArray,
