@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from playbook.funding.models import Appropriation, Award, LedgerTransaction, MatchContribution
@@ -187,10 +188,14 @@ def test_an_award_of_exactly_what_is_left_is_committed(personas):
 
 # --- who records match -------------------------------------------------------------------------
 
+def _letter() -> SimpleUploadedFile:
+    return SimpleUploadedFile("ledger.pdf", b"%PDF-1.4 general fund ledger", "application/pdf")
+
+
 def _record(award: Award, by, amount: str = "5000.00") -> MatchContribution:  # type: ignore[no-untyped-def]
     return match_contribution_record(award=award, by=by, kind="cash", amount=D(amount),
                                      description="District general fund",
-                                     received_on=date(2026, 3, 1))
+                                     received_on=date(2026, 3, 1), evidence=_letter())
 
 
 def test_only_the_grantee_of_an_agreement_in_force_records_match(personas, award):
@@ -213,7 +218,7 @@ def test_office_staff_record_match_and_the_kind_is_checked(personas, award):
     with pytest.raises(ValidationError):
         match_contribution_record(award=award, by=personas.officer, kind="promise",
                                   amount=D("1.00"), description="x",
-                                  received_on=date(2026, 3, 1))
+                                  received_on=date(2026, 3, 1), evidence=_letter())
     assert MatchContribution.objects.count() == 1
 
 
