@@ -68,6 +68,8 @@ def test_roles_allows_only_the_named_roles_and_names_them():
     assert rule.check(_request(_officer(True))) == (True, "")
     assert rule.check(_request(User(username="l", role=Role.DISTRICT_LEADER))) == (
         False, "This page is for: Program officer, Reviewer.")
+    # A role may be named by its value too.
+    assert roles("reviewer")(_view).access_rule.roles == frozenset({"reviewer"})
 
 
 def test_a_user_without_second_factor_state_is_not_verified():
