@@ -22,7 +22,10 @@ reader knows as a mixed-integer program:
 
 For every hidden count and numerator it finds the smallest and largest integer value
 consistent with all of that (HiGHS, ``scipy.optimize.milp``, per connected group of unknowns)
-and reports the cells whose range holds fewer than ``min_range`` integers.
+and reports the cells whose range holds fewer than ``min_range`` integers; for a numerator,
+fewer than ``min(min_range, n + 1)`` for its true count ``n`` (decision 0008: of one student
+the reader must not learn the outcome, so both 0 and 1 must stay possible; of none there is
+nothing to learn).
 The true values are used only to stop early (a cell shown to take values ``min_range - 1``
 apart is not recovered, whatever the exact bounds are) and to grant relations that hold.
 """
@@ -128,6 +131,7 @@ def attack_report_cards(*, results: Iterable[Mapping[str, Any]], frameworks: Ite
         return P.var(("x", comp_metric, *key), lb, ub, true_x(key, comp_metric[1]))
 
     shares: list[tuple[tuple[Any, ...], float]] = []
+    needs: dict[int, int] = {}  # a numerator's span needed where it is below min_range - 1
     for r in results:
         cm = (r["component"], r["metric"])
         if r["metric"] == "score" or cm not in pop_of:
@@ -153,6 +157,7 @@ def attack_report_cards(*, results: Iterable[Mapping[str, Any]], frameworks: Ite
             j = x_var(cm, key)
             P.row({j: 1.0, P.index[("n", *key)]: -1.0}, -math.inf, 0.0)
             targets[j] = ("x", cm, *key)
+            needs[j] = min(min_range, true_n(key) + 1) - 1
         elif r["value"] is None:
             x_var(cm, key, 0.0, float(r["n"]))
         else:
@@ -242,11 +247,11 @@ def attack_report_cards(*, results: Iterable[Mapping[str, Any]], frameworks: Ite
                     cx.update({P.index[("x", cm, *k)]: -1.0 for k in kk
                                if ("x", cm, *k) in P.index})
                     P.row(cx, 0.0, 0.0)
-    return _solve(P, targets, min_range)
+    return _solve(P, targets, min_range, needs)
 
 
 def _solve(P: _Program, targets: dict[int, tuple[Any, ...]], min_range: int,
-           spread: int = 6) -> Attack:
+           needs: Mapping[int, int] | None = None, spread: int = 6) -> Attack:
     out = Attack(targets=len(targets))
     lb, ub, truth = np.array(P.lb), np.array(P.ub), np.array(P.truth, dtype=float)
     assert (lb <= truth + 1e-9).all() and (truth <= ub + 1e-9).all(), "truth outside its bounds"
@@ -300,6 +305,12 @@ def _solve(P: _Program, targets: dict[int, tuple[Any, ...]], min_range: int,
                   lo_v: Any = lo_v, hi_v: Any = hi_v) -> None:
             out.programs += 1
             res = milp(c, integrality=integ, bounds=bounds, constraints=cons)
+            if res.x is None:
+                # HiGHS's MIP presolve (scipy 1.17) calls some feasible programs infeasible (on
+                # the 50,000-student demo: 30 numerators, a zero objective solves); without it
+                # they solve
+                res = milp(c, integrality=integ, bounds=bounds, constraints=cons,
+                           options={"presolve": False})
             assert res.x is not None, res.message
             x = np.rint(res.x)
             np.minimum(lo_v, x, out=lo_v)
@@ -317,13 +328,14 @@ def _solve(P: _Program, targets: dict[int, tuple[Any, ...]], min_range: int,
             solve(-w)
         for t in tg:
             j = local[t]
+            need_t = (needs or {}).get(t, need)
             for sign in (-1.0, 1.0):
-                if hi_v[j] - lo_v[j] >= need:
+                if hi_v[j] - lo_v[j] >= need_t:
                     break
                 e = np.zeros(len(vs))
                 e[j] = sign
                 solve(e)
-            if hi_v[j] - lo_v[j] < need:
+            if hi_v[j] - lo_v[j] < need_t:
                 key = targets[t]
                 out.ranges[key] = (int(lo_v[j]), int(hi_v[j]))
                 (out.counts if key[0] == "n" else out.numerators).append(key)
