@@ -8,9 +8,12 @@ from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+
+from playbook.core.tasks import tasks_for, tasks_grouped
 
 from .access import mfa_step, mfa_verified, public, signed_in
 from .forms import SignInForm, TokenForm
@@ -94,4 +97,12 @@ def mfa(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/home.html")
+    """The signed-in home: the user's tasks from every app (``core.tasks``), most urgent
+    first, under their headings; then the pages the role uses."""
+    today = timezone.localdate()
+    tasks = tasks_for(request.user, today=today)
+    groups = [(heading, [(t, t.status(today)) for t in items])
+              for heading, items in tasks_grouped(tasks)]
+    return render(request, "accounts/home.html",
+                  {"groups": groups, "task_count": len(tasks), "today": today,
+                   "late": sum(1 for t in tasks if t.status(today) == "late")})

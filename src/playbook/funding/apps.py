@@ -7,6 +7,7 @@ class FundingConfig(AppConfig):
     verbose_name = "Funding, awards and ledgers"
 
     def ready(self) -> None:
-        from .instrument import register
+        from . import instrument, tasks
 
-        register()
+        instrument.register()
+        tasks.register()

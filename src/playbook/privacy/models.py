@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from playbook.accounts.roles import Role
 from playbook.core.append_only import AppendOnlyError, AppendOnlyModel
 
 __all__ = ["AccessLogEntry", "AppendOnlyError"]
@@ -38,6 +39,11 @@ class AccessLogEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.role} {self.action}"
+
+    @property
+    def role_label(self) -> str:
+        """The role in words (a role no longer defined reads as recorded)."""
+        return Role(self.role).label if self.role in Role.values else self.role
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -9,10 +9,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from playbook.accounts.access import roles, signed_in
@@ -29,7 +30,7 @@ from .forms import (
     ReportReviewForm,
     VoteForm,
 )
-from .models import IN_FORCE, AgreementStatus, MonitoringReport
+from .models import IN_FORCE, AgreementStatus, MonitoringReport, ReportStatus
 from .permissions import ballot_can_close, ballot_can_open, ballot_can_vote, signed_in_user
 from .registry import agreement_workflow, ballot_panels, instrument_for, instrument_get
 from .selectors import (
@@ -38,6 +39,7 @@ from .selectors import (
     application_get_for_user,
     ballot_get_for_user,
     commitment_evidence,
+    reports_owed,
     traces_for,
     vote_record,
 )
@@ -142,8 +144,35 @@ def ballot_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @signed_in
 def agreement_list(request: HttpRequest) -> HttpResponse:
+    """Agreements the user may read; ``?status=`` one status, ``?reports=submitted`` those with
+    a progress report to read, ``?reports=late`` those with a report past its due date."""
+    qs = agreements_for_user(user=request.user).prefetch_related("reports")
+    status = request.GET.get("status", "")
+    reports = request.GET.get("reports", "")
+    if status and status not in AgreementStatus.values:
+        raise BadRequest(f"status: no agreement status {status[:40]!r}")
+    if reports not in ("", "submitted", "late"):
+        raise BadRequest(f"reports: {reports[:40]!r} is not submitted or late")
+    if status:
+        qs = qs.filter(status=status)
+    if reports == "submitted":
+        qs = qs.filter(reports__status=ReportStatus.SUBMITTED).distinct()
+    today = timezone.localdate()
+    rows = []
+    for agreement in qs:
+        owed = reports_owed(agreement=agreement, today=today)
+        late = [p for p in owed if p.due < today]
+        if reports == "late" and not late:
+            continue
+        rows.append({"agreement": agreement, "owed": owed, "late": late})
+    shown = []
+    if status:
+        shown.append(AgreementStatus(status).label.lower())
+    if reports:
+        shown.append({"submitted": "with a progress report to read",
+                      "late": "with a progress report past its due date"}[reports])
     return render(request, "programs/agreement_list.html",
-                  {"agreements": agreements_for_user(user=request.user)})
+                  {"rows": rows, "filtered": " and ".join(shown)})
 
 
 @signed_in

@@ -485,6 +485,8 @@ IN_FORCE = [A.EXECUTED, A.ACTIVE, A.MONITORED, A.PROBATION, A.RENEWED]
 #: Still being written: terms, commitments and documents may change without an amendment.
 UNSIGNED = [A.DRAFTED]
 ENDED = [A.REVOKED, A.EXPIRED, A.CLOSED, A.CANCELLED]
+#: A progress report is due this many days after the end of the period it covers.
+REPORT_DUE_DAYS = 30
 
 
 class Agreement(ConcurrentTransitionMixin, models.Model):
@@ -502,6 +504,10 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
     start_date = models.DateField()
     end_date = models.DateField()
     next_review_date = models.DateField(null=True, blank=True)
+    report_every_months = models.PositiveSmallIntegerField(
+        default=6, help_text="A progress report covers each period of this many months from "
+        "the start date (the last period ends with the term); it is due within "
+        "30 days after its period ends.")
     conditions = models.TextField(blank=True)
     terms = models.TextField(blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
@@ -524,6 +530,9 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
                                     name="one_live_agreement_per_application"),
             models.CheckConstraint(name="agreement_ends_after_start",
                                    condition=Q(end_date__gt=F("start_date"))),
+            models.CheckConstraint(name="agreement_report_period_1_to_24_months",
+                                   condition=Q(report_every_months__gte=1,
+                                               report_every_months__lte=24)),
             models.CheckConstraint(
                 name="signed_agreement_has_signature",
                 condition=Q(status__in=["drafted", "cancelled"]) | Q(signed_at__isnull=False)),

@@ -6,6 +6,9 @@ fetches an application: it returns 404 for records outside the user's scope.
 
 from __future__ import annotations
 
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -18,13 +21,17 @@ from playbook.accounts.roles import READ_ALL, Role
 from .eligibility import applicant_profile, eligibility_problems
 from .models import (
     DECIDED,
+    IN_FORCE,
+    REPORT_DUE_DAYS,
     Agreement,
     Application,
     ApplicationStatus,
     Ballot,
     Cycle,
     CycleConfiguration,
+    MonitoringReport,
     Program,
+    ReportStatus,
 )
 from .permissions import APPLICANT_ROLES, organizations_user_may_apply_for
 from .registry import instrument_for, scope_for, scores_for
@@ -401,3 +408,59 @@ def commitment_evidence(*, agreement: Agreement) -> dict[int, Any]:
         out[c.pk] = published_evidence(source=c.evidence_source, ref=c.evidence_ref,
                                        entity_type=party.kind, entity_id=party.identifier)
     return out
+
+
+# --- progress reports due ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    """One reporting period of an agreement: the report covering it is due ``due``."""
+
+    start: date
+    end: date
+    due: date
+    #: the report on file for it (submitted, accepted or sent back for revision), if any
+    report: MonitoringReport | None
+
+    @property
+    def delivered(self) -> bool:
+        return self.report is not None and self.report.status != ReportStatus.REVISION_REQUESTED
+
+
+def _add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def report_periods(*, agreement: Agreement,
+                   reports: list[MonitoringReport] | None = None) -> list[ReportPeriod]:
+    """The agreement's reporting periods over its whole term: every ``report_every_months``
+    months from the start date, the last one ending with the term. A report belongs to the
+    period its ``period_end`` falls in (``reports``: the agreement's, when already read)."""
+    ends: list[date] = []
+    k = 1
+    while (end := _add_months(agreement.start_date, k * agreement.report_every_months)) \
+            < agreement.end_date:
+        ends.append(end)
+        k += 1
+    ends.append(agreement.end_date)
+    reports = sorted(agreement.reports.all() if reports is None else reports,
+                     key=lambda r: r.period_end)
+    out: list[ReportPeriod] = []
+    start = agreement.start_date
+    for end in ends:
+        inside = [r for r in reports if start < r.period_end <= end
+                  or (start == agreement.start_date and r.period_end == start)]
+        out.append(ReportPeriod(start=start, end=end, due=end + timedelta(days=REPORT_DUE_DAYS),
+                                report=inside[-1] if inside else None))
+        start = end
+    return out
+
+
+def reports_owed(*, agreement: Agreement, today: date) -> list[ReportPeriod]:
+    """Periods that have ended without a report delivered, while the agreement is in force (a
+    report sent back for revision is owed again)."""
+    if agreement.status not in IN_FORCE:
+        return []
+    return [p for p in report_periods(agreement=agreement) if p.end <= today and not p.delivered]

@@ -42,6 +42,8 @@ class Phase:
     edit: frozenset[str] = frozenset()
     withdraw: bool = False
     public: bool = False  # listed on public pages
+    #: what happens next, told to the applicant (the home's task list, the application page)
+    next: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,25 +103,36 @@ _SEEN = frozenset({APPLICANT, STAFF, DECISION_BODY})
 APPLICATION_WORKFLOW = Workflow(
     key="application",
     phases=(
-        Phase("draft", "Draft", "Draft", "base", edit=frozenset({APPLICANT}), withdraw=True),
+        Phase("draft", "Draft", "Draft", "base", edit=frozenset({APPLICANT}), withdraw=True,
+              next="Finish it and submit it before the round closes."),
         Phase("submitted", "Submitted: to screen", "Submitted", "info", withdraw=True,
-              public=True),
+              public=True,
+              next="The office checks that it is eligible and complete."),
         Phase("info_requested", "More information requested", "More information requested",
-              "warning", edit=frozenset({APPLICANT}), withdraw=True, public=True),
+              "warning", edit=frozenset({APPLICANT}), withdraw=True, public=True,
+              next="Answer the office's request and submit it again."),
         Phase("screened", "Screened eligible: to review", "Eligible", "info", withdraw=True,
-              public=True),
-        Phase("ineligible", "Ineligible", "Ineligible", "error", public=True),
+              public=True,
+              next="Independent reviewers will score it."),
+        Phase("ineligible", "Ineligible", "Ineligible", "error", public=True,
+              next="You may appeal the screening from the application page."),
         Phase("in_review", "In independent review", "In review", "info",
-              view=frozenset({APPLICANT, STAFF, REVIEWER}), withdraw=True, public=True),
+              view=frozenset({APPLICANT, STAFF, REVIEWER}), withdraw=True, public=True,
+              next="Reviewers are scoring it; then the decision body votes."),
         Phase("recommended", "Recommended: for the decision body", "Recommended", "info",
-              view=_SEEN | {REVIEWER}, withdraw=True, public=True),
-        Phase("approved", "Approved", "Approved", "success", view=_SEEN, public=True),
+              view=_SEEN | {REVIEWER}, withdraw=True, public=True,
+              next="The decision body votes on it."),
+        Phase("approved", "Approved", "Approved", "success", view=_SEEN, public=True,
+              next="The office drafts the agreement for you to countersign."),
         Phase("conditional", "Approved with conditions", "Approved with conditions", "warning",
-              view=_SEEN, public=True),
-        Phase("denied", "Denied", "Not approved", "error", view=_SEEN, public=True),
+              view=_SEEN, public=True,
+              next="Meet the conditions; the office drafts the agreement for you to countersign."),
+        Phase("denied", "Denied", "Not approved", "error", view=_SEEN, public=True,
+              next="You may appeal the decision from the application page."),
         Phase("withdrawn", "Withdrawn", "Withdrawn", "base"),
         Phase("appealed", "Appealed: to reconsider", "Under appeal", "warning", view=_SEEN,
-              public=True),
+              public=True,
+              next="The office reconsiders the decision."),
     ),
     steps=(
         Step("submit", "Submit the application", APPLICANT, "submitted"),

@@ -7,6 +7,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Independent review"
 
     def ready(self) -> None:
-        from .spine import register
+        from . import spine, tasks
 
-        register()
+        spine.register()
+        tasks.register()

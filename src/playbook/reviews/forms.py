@@ -161,6 +161,9 @@ class RoundForm(forms.Form):
         label="Or outlier threshold in points (of 100)", required=False,
         min_value=Decimal("0.5"), max_value=Decimal("100"), decimal_places=2,
         help_text="When given, used instead of standard deviations.")
+    reviews_due = forms.DateField(
+        label="Reviews due", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Reviewers see it beside each assignment on their home page.")
     panel = PanelField(
         label="Panel", queryset=ReviewerProfile.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -187,6 +187,9 @@ class ReviewRound(models.Model):
     outlier_points = models.DecimalField(
         max_digits=6, decimal_places=2, null=True, blank=True,
         help_text="Or: flag a review this many points (of 100) from the others.")
+    reviews_due = models.DateField(
+        null=True, blank=True,
+        help_text="The date reviewers should submit their scores by (shown on their home).")
 
     class Meta:
         constraints = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Mapping
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -187,7 +188,7 @@ def declared_conflict_remove(
 def review_round_update(
     *, cycle: Cycle, min_load: int, max_load: int, outlier_sd: Decimal,
     outlier_points: Decimal | None = None, panel: Iterable[ReviewerProfile] | None = None,
-    by: User | AnonymousUser | None = None,
+    by: User | AnonymousUser | None = None, reviews_due: date | None = None,
 ) -> ReviewRound:
     if max_load < 1:
         raise ValidationError({"max_load": "The maximum load must be at least 1."})
@@ -196,6 +197,7 @@ def review_round_update(
     rnd, _ = ReviewRound.objects.get_or_create(cycle=cycle)
     rnd.min_load, rnd.max_load = min_load, max_load
     rnd.outlier_sd, rnd.outlier_points = outlier_sd, outlier_points
+    rnd.reviews_due = reviews_due
     rnd.save()
     if panel is not None:
         rnd.panel.set(list(panel))

@@ -275,7 +275,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = cycle_get_for_reviews(user=request.user, pk=pk, manage=True)
     rnd = review_round_for(cycle=cycle)
     initial = {"min_load": rnd.min_load, "max_load": rnd.max_load, "outlier_sd": rnd.outlier_sd,
-               "outlier_points": rnd.outlier_points,
+               "outlier_points": rnd.outlier_points, "reviews_due": rnd.reviews_due,
                "panel": list(rnd.panel.all()) if rnd.pk else []}
     form = RoundForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
