@@ -102,3 +102,29 @@ def test_demo_past_round_is_reviewed_and_scored_when_the_reviews_app_is_there(de
     demo_programs_ensure()
     plan = award_plan_for_cycle(cycle=Cycle.objects.get(slug="fy2025")).plan
     assert any(line.candidate.score is not None for line in plan.lines)
+
+
+def test_the_demo_gives_each_working_role_a_task_list(demo_state):
+    """The demo reviewer has a review to write (with the round's due date), a grantee owes a
+    late progress report, the officer has screening, reports to read and late ones to chase."""
+    from django.utils import timezone
+
+    from playbook.accounts.models import User
+    from playbook.core.tasks import tasks_for
+    from playbook.reviews.models import ReviewRound
+
+    demo_programs_ensure()
+    today = timezone.localdate()
+    current = Cycle.objects.get(slug="fy2026")
+    due = ReviewRound.objects.get(cycle=current).reviews_due
+    assert due == timezone.localdate(current.closes_at) + timezone.timedelta(days=21)
+    reviewer = [t for t in tasks_for(User.objects.get(username="reviewer"), today=today)
+                if t.title.startswith(("Score", "Finish"))]
+    assert reviewer and all(t.due == due for t in reviewer)
+    officer = {t.title for t in tasks_for(User.objects.get(username="officer"), today=today)}
+    assert "Screen 1 submitted application" in officer
+    assert any(t.startswith("Chase ") and "late progress report" in t for t in officer)
+    assert any(t.startswith("Read and accept ") for t in officer)
+    late = [t for u in User.objects.filter(role=Role.DISTRICT_LEADER)
+            for t in tasks_for(u, today=today) if t.title.startswith("Progress report")]
+    assert late and all(t.status(today) == "late" for t in late)

@@ -37,6 +37,7 @@ from playbook.accounts.models import User
 from playbook.accounts.roles import Role
 from playbook.organizations.models import ConsortiumMembership, Organization, OrgKind
 from playbook.programs.models import Application, Cycle, Program, VoteChoice
+from playbook.programs.selectors import report_periods
 from playbook.programs.services import agreements, decisions, lifecycle
 from playbook.programs.services.applications import application_start, application_update_draft
 from playbook.programs.services.setup import cycle_create, decision_body_ensure, program_create
@@ -140,8 +141,8 @@ def _draft(cycle: Cycle, org: Organization, by: User, title: str, summary: str,
     return Application.objects.get(pk=app.pk)
 
 
-def _reviews(cycle: Cycle) -> None:
-    demo_reviews_ensure(cycle=cycle)
+def _reviews(cycle: Cycle, *, leave_open_for: str | None = None) -> None:
+    demo_reviews_ensure(cycle=cycle, leave_open_for=leave_open_for)
 
 
 def _vote(app: Application, *, officer: User, outcome: str, amount: D | None = None,
@@ -257,7 +258,8 @@ def _build(*, officer: User, decider: User) -> None:
         agreement = agreements.agreement_update(
             agreement=award.agreement, by=officer, start_date=start,
             end_date=start + timedelta(days=730), terms="Start-up costs only, as budgeted.",
-            next_review_date=start + timedelta(days=365))
+            next_review_date=start + timedelta(days=365), report_every_months=4)
+        periods = report_periods(agreement=agreement, reports=[])
         math = agreements.commitment_add(
             agreement=agreement, by=officer, measure="Students on track in math",
             unit="percent", baseline=D("41.0") + n, target=D("55.0") + n,
@@ -302,7 +304,7 @@ def _build(*, officer: User, decider: User) -> None:
                 received_on=start + timedelta(days=90),
                 evidence=_evidence("donation-receipt.pdf", "donation receipt"))
         first = agreements.report_submit(
-            agreement=agreement, by=grantee, period_end=start + timedelta(days=120),
+            agreement=agreement, by=grantee, period_end=periods[0].end,
             narrative="Training finished; the model runs in every planned classroom.",
             values={math.pk: (D("46.5") + n, "Fall interim"),
                     attend.pk: (D("16.2"), "First semester")})
@@ -310,9 +312,9 @@ def _build(*, officer: User, decider: User) -> None:
                                spent_to_date=(award.amount * D("0.35")).quantize(D("0.01")))
         agreements.report_review(report=first, by=officer, accept=True,
                                  note="On track; keep the data reviews weekly.")
-        if n % 2 == 0:
+        if n % 2 == 0:  # the others' second report (due about a month ago) is late
             second = agreements.report_submit(
-                agreement=agreement, by=grantee, period_end=first.period_end + timedelta(days=181),
+                agreement=agreement, by=grantee, period_end=periods[1].end,
                 narrative="Second semester: growth in math; attendance improving more slowly.",
                 values={math.pk: (D("50.1") + n, "Spring interim"),
                         attend.pk: (D("14.9"), "Full year")})
@@ -351,7 +353,7 @@ def _build(*, officer: User, decider: User) -> None:
             continue
         app = lifecycle.application_screen(application=app, by=officer, eligible=True)
         lifecycle.application_start_review(application=app, by=officer)
-    _reviews(current)
+    _reviews(current, leave_open_for="reviewer")  # the demo reviewer has a review to write
     first_in_review = Application.objects.filter(cycle=current, status="in_review").order_by(
         "pk").first()
     if first_in_review is not None:

@@ -241,6 +241,10 @@ class AgreementTermsForm(forms.Form):
     end_date = forms.DateField(widget=DATE)
     next_review_date = forms.DateField(widget=DATE, required=False,
                                        help_text="When the office next reviews it.")
+    report_every_months = forms.IntegerField(
+        label="Progress reports every (months)", min_value=1, max_value=24, required=False,
+        help_text="Each report covers that many months from the start date and is due 30 days "
+                  "after its period ends.")
     terms = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
 

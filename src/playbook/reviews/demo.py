@@ -14,8 +14,11 @@ import hashlib
 import math
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
+
+from django.utils import timezone
 
 from playbook.accounts.models import User
 from playbook.accounts.roles import Role
@@ -86,7 +89,12 @@ def _panel(password: str | None) -> list[tuple[ReviewerProfile, float]]:
     return panel
 
 
-def demo_reviews_ensure(*, cycle: Cycle, password: str | None = None) -> DemoReviewSummary:
+def demo_reviews_ensure(*, cycle: Cycle, password: str | None = None,
+                        leave_open_for: str | None = None) -> DemoReviewSummary:
+    """Assign the demo panel and submit its reviews; ``leave_open_for`` (a reviewer's user
+    name) keeps that reviewer's scores unwritten on every in-review application but the first,
+    so the demo reviewer has work waiting. The round's reviews are due three weeks after the
+    cycle closes."""
     panel = _panel(password)
     for profile, _ in panel:
         attestation_sign(reviewer=profile, fiscal_year=cycle.fiscal_year)
@@ -97,7 +105,8 @@ def demo_reviews_ensure(*, cycle: Cycle, password: str | None = None) -> DemoRev
         max_load = max(1, math.ceil(k * len(apps) / len(panel)) + 1)
         review_round_update(cycle=cycle, min_load=0, max_load=max_load,
                             outlier_sd=Decimal("1.50"),
-                            panel=[p for p, _ in panel])
+                            panel=[p for p, _ in panel],
+                            reviews_due=timezone.localdate(cycle.closes_at) + timedelta(days=21))
         message = assignment_auto(cycle=cycle).message
     leniency = {p.pk: lean for p, lean in panel}
     submitted = 0
@@ -108,7 +117,11 @@ def demo_reviews_ensure(*, cycle: Cycle, password: str | None = None) -> DemoRev
                         "reviewer__user", "cycle")
         .order_by("pk")
     )
+    first_in_review = min((a.application_id for a in open_assignments), default=None)
     for a in open_assignments:
+        if leave_open_for and a.reviewer.user.username == leave_open_for \
+                and a.application_id != first_in_review:
+            continue
         criteria = application_criteria(a.application)
         # Stable inputs only (titles and names, never primary keys), so the demo ranks the same
         # way on every database.

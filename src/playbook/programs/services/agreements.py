@@ -90,15 +90,23 @@ def _drafted(agreement: Agreement, by: User | AnonymousUser) -> None:
 
 
 def agreement_update(*, agreement: Agreement, by: User | AnonymousUser, start_date: date,
-                     end_date: date, terms: str, next_review_date: date | None = None) -> Agreement:
+                     end_date: date, terms: str, next_review_date: date | None = None,
+                     report_every_months: int | None = None) -> Agreement:
+    """The drafted agreement's term, terms, review date and (when given) how often the party
+    reports progress."""
     _drafted(agreement, by)
     if end_date <= start_date:
         raise ValidationError({"end_date": "The agreement must end after it starts."})
     if next_review_date is not None and not start_date <= next_review_date <= end_date:
         raise ValidationError({"next_review_date": "The review date falls within the term."})
+    if report_every_months is not None and not 1 <= report_every_months <= 24:
+        raise ValidationError({"report_every_months": "Reports are due every 1 to 24 months."})
     agreement.start_date, agreement.end_date, agreement.terms = start_date, end_date, terms
     agreement.next_review_date = next_review_date
-    agreement.save(update_fields=["start_date", "end_date", "terms", "next_review_date"])
+    if report_every_months is not None:
+        agreement.report_every_months = report_every_months
+    agreement.save(update_fields=["start_date", "end_date", "terms", "next_review_date",
+                                  "report_every_months"])
     return agreement
 
 
