@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import HttpRequest
+
+from .money import MONEY
 
 
 def error_messages(exc: Exception) -> list[str]:
@@ -64,3 +67,39 @@ class ModelIdsField(forms.ModelMultipleChoiceField):
                 raise forms.ValidationError(self.error_messages["invalid_pk_value"],
                                             code="invalid_pk_value", params={"pk": text[:40]})
         return super()._check_values(value)  # type: ignore[misc]
+
+
+#: "120,000", "$1,250,000.50", "120000": a dollar amount as people type it (commas only in
+#: groups of three, an optional dollar sign in front).
+_GROUPED = re.compile(r"\$?[ ]*(?P<number>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?"
+                      r"|[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+class MoneyField(forms.DecimalField):
+    """A dollar amount: two places, up to ``MONEY_MAX``; accepts thousands separators and a
+    leading "$" ("120,000" is 120000.00), refuses anything else with the usual number error
+    (commas out of place, "1e5", "NaN"). A text input with the decimal keypad, since a browser's
+    number input refuses the commas people type."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", MONEY["max_digits"])
+        kwargs.setdefault("decimal_places", MONEY["decimal_places"])
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            found = _GROUPED.fullmatch(text)
+            if found:
+                value = found["number"].replace(",", "")
+            elif text:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)
+        attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+        return attrs

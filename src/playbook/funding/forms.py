@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from playbook.core.money import MONEY
+from playbook.core.forms import MoneyField
 from playbook.programs.models import Cycle
 
 from .models import MatchContribution, MatchSource
@@ -16,15 +16,15 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class WhatIfForm(forms.Form):
-    budget = forms.DecimalField(label="Budget ($)", min_value=Decimal("0"), required=False,
-                                help_text="Leave empty for the round budget.", **MONEY)
+    budget = MoneyField(label="Budget ($)", min_value=Decimal("0"), required=False,
+                        help_text="Leave empty for the round budget.")
 
     def __init__(self, *args: Any, set_asides: tuple[Any, ...] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for sa in set_asides:
-            self.fields[f"sa_{sa.key}"] = forms.DecimalField(
+            self.fields[f"sa_{sa.key}"] = MoneyField(
                 label=f"Set-aside: {sa.label} ($)", min_value=Decimal("0"), required=False,
-                help_text=f"Configured: ${sa.amount:,}.", **MONEY)
+                help_text=f"Configured: ${sa.amount:,}.")
 
     def overrides(self) -> dict[str, Decimal]:
         return {k.removeprefix("sa_"): v for k, v in self.cleaned_data.items()
@@ -35,8 +35,7 @@ class AppropriationForm(forms.Form):
     fund = forms.CharField(max_length=200, initial="Innovation Fund")
     code = forms.SlugField(max_length=40, help_text="e.g. innovation-fund")
     fiscal_year = forms.IntegerField(min_value=2000, max_value=2100)
-    amount = forms.DecimalField(label="Amount appropriated ($)", min_value=Decimal("0.01"),
-                                **MONEY)
+    amount = MoneyField(label="Amount appropriated ($)", min_value=Decimal("0.01"))
     cycle = forms.ModelChoiceField(queryset=Cycle.objects.select_related("program"),
                                    required=False, label="Commit awards of this cycle against it")
 
@@ -44,12 +43,11 @@ class AppropriationForm(forms.Form):
 class BudgetLineForm(forms.Form):
     category = forms.CharField(max_length=80)
     description = forms.CharField(max_length=300)
-    amount = forms.DecimalField(label="Amount ($)", min_value=Decimal("0.01"), **MONEY)
+    amount = MoneyField(label="Amount ($)", min_value=Decimal("0.01"))
 
 
 class DisburseForm(forms.Form):
-    amount = forms.DecimalField(label="Amount to disburse ($)", min_value=Decimal("0.01"),
-                                **MONEY)
+    amount = MoneyField(label="Amount to disburse ($)", min_value=Decimal("0.01"))
     memo = forms.CharField(max_length=300, required=False)
 
 
@@ -60,7 +58,7 @@ class MatchForm(forms.Form):
     contributor = forms.CharField(max_length=200, required=False, label="Given by",
                                   help_text="Required for private and philanthropic money: the "
                                             "business, person or foundation.")
-    amount = forms.DecimalField(label="Amount ($)", min_value=Decimal("0.01"), **MONEY)
+    amount = MoneyField(label="Amount ($)", min_value=Decimal("0.01"))
     description = forms.CharField(max_length=300)
     received_on = forms.DateField(widget=DATE, label="Received on")
     evidence = forms.FileField(label="Evidence", help_text="A PDF, PNG or JPG up to 10 MB that "
@@ -78,19 +76,16 @@ class MatchCheckForm(forms.Form):
 
 
 class SpendingForm(forms.Form):
-    spent_to_date = forms.DecimalField(label="Spent to date ($)", min_value=Decimal("0"),
-                                       **MONEY)
+    spent_to_date = MoneyField(label="Spent to date ($)", min_value=Decimal("0"))
 
 
 class ApplicationBudgetLineForm(forms.Form):
     category = forms.ChoiceField(choices=[], required=False)
     description = forms.CharField(max_length=300, required=False)
-    state_amount = forms.DecimalField(label="State funds ($)", max_digits=14, decimal_places=2,
-                                      min_value=Decimal("0"), required=False)
-    match_cash = forms.DecimalField(label="Match, cash ($)", max_digits=14, decimal_places=2,
-                                    min_value=Decimal("0"), required=False)
-    match_in_kind = forms.DecimalField(label="Match, in kind ($)", max_digits=14,
-                                       decimal_places=2, min_value=Decimal("0"), required=False)
+    state_amount = MoneyField(label="State funds ($)", min_value=Decimal("0"), required=False)
+    match_cash = MoneyField(label="Match, cash ($)", min_value=Decimal("0"), required=False)
+    match_in_kind = MoneyField(label="Match, in kind ($)", min_value=Decimal("0"),
+                               required=False)
 
     def __init__(self, *args: Any, categories: tuple[str, ...] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 
+from playbook.core.forms import MoneyField
 from playbook.organizations.models import Organization, OrgKind, SchoolType
 
 from .models import AgreementCommitment, ApplicationStatus, EvidenceSource, VoteChoice
@@ -35,8 +36,7 @@ class CycleForm(forms.Form):
     closes_at = forms.DateTimeField(label="Closes (deadline)", widget=DATETIME,
                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     fiscal_year = forms.IntegerField(min_value=2000, max_value=2100)
-    budget = forms.DecimalField(label="Round budget ($)", max_digits=14, decimal_places=2,
-                                min_value=Decimal("0"))
+    budget = MoneyField(label="Round budget ($)", min_value=Decimal("0"))
 
 
 class CycleEditForm(forms.Form):
@@ -45,8 +45,7 @@ class CycleEditForm(forms.Form):
                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     closes_at = forms.DateTimeField(label="Closes (deadline)", widget=DATETIME,
                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    budget = forms.DecimalField(label="Round budget ($)", max_digits=14, decimal_places=2,
-                                min_value=Decimal("0"))
+    budget = MoneyField(label="Round budget ($)", min_value=Decimal("0"))
     results_public = forms.BooleanField(label="Publish the round page", required=False)
 
 
@@ -114,7 +113,7 @@ def _answer_field(spec: FormField) -> forms.Field:
     if spec.type == "number":  # a count: students, schools, staff
         return forms.IntegerField(min_value=0, max_value=10_000_000, **common)
     if spec.type == "money":
-        return forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, **common)
+        return MoneyField(min_value=Decimal("0"), **common)
     if spec.type == "date":
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if spec.type == "choice":

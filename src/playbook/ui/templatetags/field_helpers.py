@@ -56,3 +56,46 @@ def input_with_errors(field: forms.BoundField, **options: Any) -> SafeString:
             "label": options.get("label", field.label),
         },
     )
+
+
+@register.simple_tag(takes_context=True)
+def form_errors(context: template.Context) -> list[dict[str, str]]:
+    """Every error of every bound form and formset on the page, for the error summary that
+    ``base.html`` puts at the top of the page (GOV.UK's and USWDS's pattern): each with the
+    ``#id`` of the field it is about (``""`` for a form's own errors) and the message.
+
+    ``{% form_errors as errors %}``: the page need not pass anything; any form in the context
+    with errors is found, so no form can leave out its summary."""
+    seen: set[int] = set()
+    out: list[dict[str, str]] = []
+
+    def add_form(form: forms.BaseForm, prefix: str = "") -> None:
+        if id(form) in seen or not form.is_bound:
+            return
+        seen.add(id(form))
+        for message in form.non_field_errors():
+            out.append({"href": "", "text": prefix + str(message)})
+        for name in form.errors:
+            if name == forms.forms.NON_FIELD_ERRORS or name not in form.fields:
+                continue
+            bound = form[name]
+            target = bound.auto_id or ""
+            widget = bound.field.widget
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple) and target:
+                target = f"{target}_0"
+            label = str(bound.label or name)
+            for message in bound.errors:
+                out.append({"href": f"#{target}" if target else "",
+                            "text": f"{prefix}{label}: {message}"})
+
+    for value in context.flatten().values():
+        if isinstance(value, forms.BaseForm):
+            add_form(value)
+        elif isinstance(value, forms.BaseFormSet) and value.is_bound \
+                and id(value) not in seen:
+            seen.add(id(value))
+            for message in value.non_form_errors():
+                out.append({"href": "", "text": str(message)})
+            for i, form in enumerate(value.forms):
+                add_form(form, prefix=f"Row {i + 1}, ")
+    return out
