@@ -81,7 +81,8 @@ def test_draft_to_award_to_progress_report_through_the_pages(personas, settings,
     page = leader.get(reverse("programs:application_detail", args=[app.pk])).content.decode()
     assert "Submit the application" in page
     mail.outbox.clear()
-    _ok(leader.post(reverse("programs:application_step", args=[app.pk]), {"step": "submit"}))
+    _ok(leader.post(reverse("programs:application_step", args=[app.pk]),
+                    {"step": "submit", "certify": "yes"}))
     app.refresh_from_db()
     assert app.status == "submitted"
     assert app.grant.amount_requested == D("300000.00")
@@ -183,7 +184,7 @@ def test_applicant_sees_why_an_incomplete_draft_cannot_be_submitted(personas):
     assert "Before you can submit" in page
     assert "Budget: add at least one budget line." in page
     response = leader.post(reverse("programs:application_step", args=[app.pk]),
-                           {"step": "submit"}, follow=True)
+                           {"step": "submit", "certify": "yes"}, follow=True)
     assert "not complete" in response.content.decode()
     app.refresh_from_db()
     assert app.status == "draft"

@@ -554,9 +554,17 @@ def test_actions_say_why_a_step_is_not_possible_yet(personas, draft):
 def test_a_step_taken_from_the_lifecycle_page(personas, draft):
     client = signed_in_client(personas.leader_a)
     url = reverse("programs:application_step", args=[draft.pk])
-    response = client.post(url, {"step": "submit"})
+    refused = client.post(url, {"step": "submit"}, follow=True).content.decode()
+    assert "Confirm the certification to submit the application." in refused
+    assert Application.objects.get(pk=draft.pk).status == S.DRAFT
+    page = client.get(reverse("programs:application_detail", args=[draft.pk])).content.decode()
+    assert f"on behalf of {draft.applicant.name}" in page and 'name="certify"' in page
+    response = client.post(url, {"step": "submit", "certify": "yes"})
     assert response.status_code == 302
     assert Application.objects.get(pk=draft.pk).status == S.SUBMITTED
+    kept = LifecycleTransition.objects.filter(name="submit").get()
+    assert kept.by == personas.leader_a and kept.reason.startswith("Certified: I certify that")
+    assert draft.applicant.name in kept.reason
     officer = signed_in_client(personas.officer)
     page = officer.post(url, {"step": "screen_ineligible", "reason": ""}, follow=True)
     assert "Give a reason" in page.content.decode()

@@ -415,7 +415,8 @@ def application_step(request: HttpRequest, pk: int) -> HttpResponse:
     name = request.POST.get("step", "")[:60]
     try:
         lifecycle.application_step(application=app, name=name, by=request.user,
-                                   reason=request.POST.get("reason", "")[:2000])
+                                   reason=request.POST.get("reason", "")[:2000],
+                                   certified=request.POST.get("certify") == "yes")
     except (TransitionRefused, PermissionDenied, ValidationError) as exc:
         errors_to_page(request, exc)
     else:

@@ -56,6 +56,9 @@ class Step:
     description: str = ""
     danger: bool = False  # ends or refuses something: shown as a warning-coloured button
     asks_end_date: bool = False  # the step sets a new end date (a renewal)
+    #: a statement the person must confirm before the step is taken ("{applicant}" is filled
+    #: in); it is kept, with who confirmed it and when, on the step's transition
+    certify: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,12 @@ class Action:
 
 _SEEN = frozenset({APPLICANT, STAFF, DECISION_BODY})
 
+#: What an applicant certifies on submitting (the usual state-grant assurance).
+CERTIFICATION = ("I certify that the information in this application is true, complete and "
+                 "accurate to the best of my knowledge, and that I am authorized to submit it "
+                 "on behalf of {applicant}. I understand that false statements may lead to the "
+                 "application being refused or an award being revoked.")
+
 APPLICATION_WORKFLOW = Workflow(
     key="application",
     phases=(
@@ -135,11 +144,11 @@ APPLICATION_WORKFLOW = Workflow(
               next="The office reconsiders the decision."),
     ),
     steps=(
-        Step("submit", "Submit the application", APPLICANT, "submitted"),
+        Step("submit", "Submit the application", APPLICANT, "submitted", certify=CERTIFICATION),
         Step("request_info", "Ask for more information", STAFF, "needs more information",
              needs_reason=True),
         Step("provide_info", "Send back with the information", APPLICANT,
-             "resubmitted with more information"),
+             "resubmitted with more information", certify=CERTIFICATION),
         Step("screen_eligible", "Screen as eligible", STAFF, "screened eligible"),
         Step("screen_ineligible", "Screen as ineligible", STAFF, "screened ineligible",
              needs_reason=True, danger=True),

@@ -18,7 +18,8 @@ EXPERTISE_CHOICES = list(EXPERTISE_TAGS.items())
 
 
 class OrganizationField(forms.CharField):
-    """An organization by NCES ID or state code (no combo box over thousands of rows)."""
+    """An organization by NCES ID or state code, for office staff recording a reviewer's
+    affiliation from the registry (reviewers pick theirs from a search instead)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", "Organization NCES ID or code")
@@ -35,6 +36,26 @@ class OrganizationField(forms.CharField):
         if org is None:
             raise forms.ValidationError(f"No organization has the NCES ID or code {value!r}.")
         return org
+
+
+class OrganizationPickField(forms.ModelChoiceField):
+    """One organization, picked from the matches of a search (radio buttons; ids checked as
+    ASCII integers before the database sees them)."""
+
+    widget = forms.RadioSelect
+
+    def label_from_instance(self, obj: Any) -> str:
+        where = ", ".join(p for p in (obj.city, obj.get_kind_display()) if p)
+        return f"{obj.name} ({where})" if where else str(obj.name)
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        text = str(value)
+        if not (text.isascii() and text.isdigit() and int(text) < 2**63):
+            raise forms.ValidationError(self.error_messages["invalid_choice"],
+                                        code="invalid_choice")
+        return super().to_python(value)
 
 
 class ReviewerChoiceField(forms.ModelChoiceField):
@@ -57,10 +78,26 @@ class AttestationForm(forms.Form):
         label="I have read the statement above and attest that it is true.", required=True)
 
 
+class ConflictSearchForm(forms.Form):
+    q = forms.CharField(label="Find the organization", max_length=100, required=False,
+                        help_text="Part of its name, its city, or its NCES ID.")
+
+
 class DeclareConflictForm(forms.Form):
-    organization = OrganizationField()
+    organization = OrganizationPickField(
+        queryset=Organization.objects.none(), label="The organization",
+        empty_label=None, error_messages={"required": "Pick the organization."})
     reason = forms.CharField(label="What is the conflict?", max_length=300,
                              help_text="For example: I was employed there until 2024.")
+
+    def __init__(self, *args: Any, matches: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organization"]
+        assert isinstance(field, forms.ModelChoiceField)
+        # the choices shown are the search's matches; any active organization is accepted
+        field.queryset = Organization.objects.filter(active=True)
+        self.matches = list(matches) if matches is not None else []
+        field.choices = [(o.pk, field.label_from_instance(o)) for o in self.matches]
 
 
 class RecuseForm(forms.Form):

@@ -12,6 +12,7 @@ from playbook.accounts.access import office_staff, roles
 from playbook.accounts.roles import OFFICE_STAFF, Role
 from playbook.core.csv_safe import csv_writer
 from playbook.core.forms import errors_to_form, errors_to_page
+from playbook.organizations.selectors import directory_search
 from playbook.programs.registry import application_criteria, application_panels
 
 from . import services
@@ -19,6 +20,7 @@ from .conflicts import conflicts_for
 from .forms import (
     AffiliationForm,
     AttestationForm,
+    ConflictSearchForm,
     DeclareConflictForm,
     ManualAssignForm,
     RecuseForm,
@@ -56,6 +58,9 @@ from .selectors import (
 )
 
 REVIEWERS = (Role.REVIEWER, *OFFICE_STAFF)
+
+#: How many matches the conflict form lists (search again to narrow them).
+CONFLICT_MATCHES = 20
 
 
 def _profile_or_404(request: HttpRequest) -> Any:
@@ -105,8 +110,17 @@ def attest(request: HttpRequest, year: int) -> HttpResponse:
 
 @roles(*REVIEWERS)
 def declare_conflict(request: HttpRequest) -> HttpResponse:
+    """Search the registry (name, city, NCES ID), pick the organization from the matches and
+    say what the conflict is; no code to type."""
     profile = _profile_or_404(request)
-    form = DeclareConflictForm(request.POST or None)
+    search = ConflictSearchForm(request.GET or None)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    matches = list(directory_search(query=query)[:CONFLICT_MATCHES + 1]) if query else []
+    picked = request.POST.get("organization", "")
+    if picked.isascii() and picked.isdigit() and int(picked) < 2**63 \
+            and all(str(m.pk) != picked for m in matches):
+        matches += list(directory_search().filter(pk=int(picked)))  # keep the pick shown
+    form = DeclareConflictForm(request.POST or None, matches=matches[:CONFLICT_MATCHES + 1])
     if request.method == "POST" and form.is_valid():
         try:
             services.conflict_declare(reviewer=profile, by=request.user,
@@ -118,7 +132,9 @@ def declare_conflict(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Conflict declared. You will not be assigned applications "
                                       "it touches.")
             return redirect("reviews:dashboard")
-    return render(request, "reviews/declare_conflict.html", {"form": form})
+    return render(request, "reviews/declare_conflict.html", {
+        "form": form, "search": search, "query": query,
+        "matches": matches[:CONFLICT_MATCHES], "more": len(matches) > CONFLICT_MATCHES})
 
 
 @roles(*REVIEWERS)

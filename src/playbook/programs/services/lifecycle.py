@@ -16,6 +16,7 @@ only when a decision body's vote closes (``programs.services.decisions``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
@@ -125,9 +126,12 @@ def application_actions(*, application: Application,
 def application_step(*, application: Application, name: str,
                      by: User | AnonymousUser | None,
                      reason: str = "", system: bool = False,
-                     before: Callable[[Application], None] | None = None) -> Application:
+                     before: Callable[[Application], None] | None = None,
+                     certified: bool = False) -> Application:
     """Take step ``name``. ``system`` marks the spine's own steps (a vote closing, the reviews
-    app's automation); ``by`` is then whoever set it off, or None."""
+    app's automation); ``by`` is then whoever set it off, or None. A step with a certification
+    (submitting) needs ``certified``: the person confirmed the statement, which is kept on
+    the step's transition with who and when."""
     flow = application_workflow(application)
     step = flow.step(name)
     if step is None:
@@ -136,6 +140,10 @@ def application_step(*, application: Application, name: str,
         require(may_act_as(user=by, who=step.who, application=application))
     if step.needs_reason and not reason.strip():
         raise TransitionRefused(f"Give a reason to {step.label[0].lower()}{step.label[1:]}.")
+    must_certify = bool(step.certify) and not system
+    if must_certify and certified:
+        statement = "Certified: " + certification_text(step, application)
+        reason = f"{reason.strip()}\n{statement}" if reason.strip() else statement
 
     def checks(locked: Application) -> None:
         # Who may take the step was checked above (the audience); what is left are the step's
@@ -143,6 +151,9 @@ def application_step(*, application: Application, name: str,
         allowed, why = _checks(locked, name, by)
         if not allowed:
             raise TransitionRefused(why)
+        if must_certify and not certified:
+            raise TransitionRefused("Confirm the certification to "
+                                    f"{step.label[0].lower()}{step.label[1:]}.")
         if before is not None:
             before(locked)
 
@@ -156,9 +167,18 @@ def application_step(*, application: Application, name: str,
 
 # --- the named steps, for callers that read better with them ---------------------------------
 
-def application_submit(*, application: Application, by: User | AnonymousUser) -> Application:
-    """The applicant submits a complete draft before the deadline (checked on the server)."""
-    return application_step(application=application, name="submit", by=by)
+def certification_text(step: Any, application: Application) -> str:
+    """The statement ``step`` asks the applicant to confirm, with the applicant's name."""
+    return str(step.certify).replace("{applicant}", application.applicant.name)
+
+
+def application_submit(*, application: Application, by: User | AnonymousUser,
+                       certified: bool = True) -> Application:
+    """The applicant submits a complete draft before the deadline (checked on the server),
+    confirming the certification (the page asks for it; callers in code confirm it by
+    default)."""
+    return application_step(application=application, name="submit", by=by,
+                            certified=certified)
 
 
 def application_request_info(*, application: Application, by: User | AnonymousUser,
@@ -168,8 +188,9 @@ def application_request_info(*, application: Application, by: User | AnonymousUs
 
 
 def application_provide_info(*, application: Application, by: User | AnonymousUser,
-                             reason: str = "") -> Application:
-    return application_step(application=application, name="provide_info", by=by, reason=reason)
+                             reason: str = "", certified: bool = True) -> Application:
+    return application_step(application=application, name="provide_info", by=by, reason=reason,
+                            certified=certified)
 
 
 def application_screen(*, application: Application, by: User | AnonymousUser, eligible: bool,

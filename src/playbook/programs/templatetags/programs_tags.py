@@ -127,3 +127,12 @@ def cycle_links(cycle: Any) -> list[tuple[str, str]]:
     found = _INSTRUMENTS.get(cycle.program.instrument)
     return [(label, reverse(name, args=[cycle.pk])) for label, name in
             (found.cycle_links if found else ())]
+
+
+@register.simple_tag
+def certification(step: Any, obj: Any) -> str:
+    """The statement ``step`` asks the person to confirm, for ``obj`` (an application)."""
+    from ..services.lifecycle import certification_text
+
+    return certification_text(step, obj) if step.certify and isinstance(obj, Application) \
+        else ""

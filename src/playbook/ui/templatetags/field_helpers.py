@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms, template
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
@@ -76,7 +77,7 @@ def form_errors(context: template.Context) -> list[dict[str, str]]:
         for message in form.non_field_errors():
             out.append({"href": "", "text": prefix + str(message)})
         for name in form.errors:
-            if name == forms.forms.NON_FIELD_ERRORS or name not in form.fields:
+            if name == NON_FIELD_ERRORS or name not in form.fields:
                 continue
             bound = form[name]
             target = bound.auto_id or ""
