@@ -169,7 +169,7 @@ def test_the_blank_row_adds_a_criterion():
     assert form.document is not None
     assert form.document["rubric"]["criteria"][-1] == {
         "key": "equity", "title": "Equity", "weight": "10", "scale_min": 0, "scale_max": 4,
-        "guidance": ""}
+        "guidance": "", "anchors": []}
 
 
 def test_a_half_filled_row_is_not_dropped_but_named():

@@ -509,6 +509,8 @@ def test_an_old_grant_document_migrates_to_a_valid_new_one():
     # The first shape's eligibility stays as it was written (no district schools, district
     # partners only); today's default is Play 1's broader one.
     expected["eligibility"] = OLD_INNOVATION_FUND["eligibility"]
+    # the first shape's rubric is kept as it was written (no score anchors, its own guidance)
+    expected["rubric"] = OLD_INNOVATION_FUND["rubric"]
     assert new == expected
     assert migrate_document(new) == new  # already new: unchanged
 

@@ -226,13 +226,17 @@ def test_normalization_run_and_ranking(review_round):
     _submit(_assign(review_round, harsh, review_round.app_b), mid)
     _submit(_assign(review_round, lenient, review_round.app_a), high)
     _submit(_assign(review_round, lenient, review_round.app_b), top)
-    assert cycle_ranking(cycle=review_round.cycle).run is None
+    # every submission normalizes again: the ranking already holds all four reviews
+    automatic = cycle_ranking(cycle=review_round.cycle)
+    assert automatic.run is not None and automatic.stale == 0
+    assert NormalizedScore.objects.filter(run=automatic.run).count() == 4
     run = normalization_run(cycle=review_round.cycle)
     # Pool of 20, 40, 80, 100: mean 60, SD sqrt((1600+400+400+1600)/4) = 31.62.
     assert run.pool_mean == Decimal("60.00") and run.pool_sd == Decimal("31.62")
     assert NormalizedScore.objects.filter(run=run).count() == 4
     # Each reviewer's low score -> 60 - 31.62, high -> 60 + 31.62: the harsh/lenient gap goes.
-    assert sorted(NormalizedScore.objects.values_list("normalized", flat=True)) == [
+    assert sorted(NormalizedScore.objects.filter(run=run).values_list("normalized",
+                                                                       flat=True)) == [
         Decimal("28.38"), Decimal("28.38"), Decimal("91.62"), Decimal("91.62")]
     rows = ranking_for_cycle(cycle=review_round.cycle)
     assert [(r.application, r.rank) for r in rows] == [

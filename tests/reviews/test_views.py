@@ -170,7 +170,22 @@ def test_external_reviewer_never_sees_the_decision(personas, setup):
     assert page.status_code == 200
     html = page.content.decode()
     assert "Denied" not in html and "Status:" not in html
-    assert "Scoring is closed" in html
+    assert "Scoring is closed: the review of this application is over." in html
+
+
+def test_every_page_words_the_scoring_state_the_same_way(personas, setup):
+    """The dashboard and the review page said "Not yet open" and "Scoring is closed" for the
+    same screened application; both now read from ``scoring_state``."""
+    rnd, mine, _ = setup
+    client = signed_in_client(personas.reviewer)
+    for status, words in (("screened", "not open yet: it opens when the office starts the "
+                                       "review"),
+                          ("denied", "closed: the review of this application is over")):
+        Application.objects.filter(pk=rnd.app_b.pk).update(status=status)
+        page = client.get(reverse("reviews:review", args=[mine.pk])).content.decode()
+        board = client.get(reverse("reviews:dashboard")).content.decode()
+        assert f"Scoring is {words}." in page
+        assert words[0].upper() + words[1:] in board
 
 
 def test_recusing_withdraws_the_assignment(personas, setup):

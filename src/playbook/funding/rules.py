@@ -240,6 +240,20 @@ class FundingRules(RulesSection):
 GRANT_SECTIONS = {"funding": FundingRules}
 
 
+#: What each score on a 0-5 criterion means (the usual state-grant rubric scale).
+ANCHORS_0_5: list[dict[str, Any]] = [
+    {"score": 0, "meaning": "Not addressed"},
+    {"score": 1, "meaning": "Weak: mentioned, without detail"},
+    {"score": 2, "meaning": "Limited: some detail, with major gaps"},
+    {"score": 3, "meaning": "Adequate: meets the requirement, with minor gaps"},
+    {"score": 4, "meaning": "Strong: specific and well supported"},
+    {"score": 5, "meaning": "Exemplary: specific, evidence-based, with measurable targets"},
+]
+
+
+def _anchors() -> list[dict[str, Any]]:
+    return [dict(a) for a in ANCHORS_0_5]
+
 def innovation_fund_default() -> dict[str, Any]:
     """A complete starting document for an innovation-fund round (Play 1 and Play 7).
 
@@ -283,14 +297,20 @@ def innovation_fund_default() -> dict[str, Any]:
             {"key": "innovation", "title": "Innovation and personalization", "weight": 30,
              "scale_min": 0, "scale_max": 5,
              "guidance": "Combines technology with changes to human capital and use of time; "
-                         "not cosmetic."},
+                         "not cosmetic.", "anchors": _anchors()},
             {"key": "evidence", "title": "Evidence and likely impact on student results",
-             "weight": 25, "scale_min": 0, "scale_max": 5, "guidance": ""},
+             "weight": 25, "scale_min": 0, "scale_max": 5,
+             "guidance": "Cites evidence that the model raises results for students like "
+                         "these, and sets measurable targets for achievement and growth.",
+             "anchors": _anchors()},
             {"key": "capacity", "title": "Capacity, commitment and provider track record",
-             "weight": 20, "scale_min": 0, "scale_max": 5, "guidance": ""},
+             "weight": 20, "scale_min": 0, "scale_max": 5,
+             "guidance": "Named leaders, staff time and a provider that has done this before; "
+                         "board and union commitments in writing.", "anchors": _anchors()},
             {"key": "sustainability", "title": "Fiscal sustainability", "weight": 25,
              "scale_min": 0, "scale_max": 5,
-             "guidance": "Start-up costs only; operating costs from existing budgets."},
+             "guidance": "Start-up costs only; operating costs from existing budgets.",
+             "anchors": _anchors()},
         ]},
         "review": {"required": True, "reviewers_per_application": 3,
                    "release_comments_to_applicant": True},
@@ -333,9 +353,9 @@ def kentucky_grant_types() -> list[dict[str, Any]]:
     """Grant types after the Fund for Transforming Education in Kentucky's innovation fund
     (research, pilot and scaling grants), each with its caps and rubric. The amounts are an
     example for a round, not Kentucky's (the seed names the types, not their sizes)."""
-    def criterion(key: str, title: str, weight: int, guidance: str = "") -> dict[str, Any]:
+    def criterion(key: str, title: str, weight: int, guidance: str) -> dict[str, Any]:
         return {"key": key, "title": title, "weight": weight, "scale_min": 0, "scale_max": 5,
-                "guidance": guidance}
+                "guidance": guidance, "anchors": _anchors()}
 
     return [
         {"key": "research", "label": "Research grant",
@@ -343,9 +363,13 @@ def kentucky_grant_types() -> list[dict[str, Any]]:
                         "plan to share what is learned.",
          "caps": {"single": "150000.00", "consortium": "300000.00"},
          "rubric": {"criteria": [
-             criterion("question", "A clear research question that matters to students", 40),
-             criterion("design", "A credible design and measures", 40),
-             criterion("sharing", "A plan to share what is learned", 20)]}},
+             criterion("question", "A clear research question that matters to students", 40,
+                       "A question about students' learning that the answer would change "
+                       "practice on."),
+             criterion("design", "A credible design and measures", 40,
+                       "A comparison, measures chosen before the study, enough students."),
+             criterion("sharing", "A plan to share what is learned", 20,
+                       "Who will hear of it, in what form, by when.")]}},
         {"key": "pilot", "label": "Pilot grant",
          "description": "Try a model in a few classrooms or one school, with measures of "
                         "implementation and early results.",
@@ -354,9 +378,12 @@ def kentucky_grant_types() -> list[dict[str, Any]]:
          "description": "Spread a model with evidence of results to more schools.",
          "caps": {"single": "1000000.00", "consortium": "15000000.00"},
          "rubric": {"criteria": [
-             criterion("evidence", "Evidence of results where the model runs now", 35),
-             criterion("plan", "A plan to scale with quality", 30),
-             criterion("capacity", "Capacity, commitment and provider track record", 15),
+             criterion("evidence", "Evidence of results where the model runs now", 35,
+                       "Growth or achievement results from the schools that run it today."),
+             criterion("plan", "A plan to scale with quality", 30,
+                       "Which schools, in what order, with what training and checks."),
+             criterion("capacity", "Capacity, commitment and provider track record", 15,
+                       "Named leaders, staff time and a provider that has done this before."),
              criterion("sustainability", "Fiscal sustainability", 20,
                        "Start-up costs only; operating costs from existing budgets.")]}},
     ]

@@ -458,6 +458,17 @@ class FormSchema(RulesSection):
 # --- rubric, review, decision -----------------------------------------------------------------
 
 
+class Anchor(RulesSection):
+    """What one score of a criterion means, so reviewers score alike."""
+
+    model_config = ConfigDict(title="Score anchor")
+
+    score: Annotated[WholeNumber, Field(ge=0)] = Field(title="Score")
+    meaning: Text = Field(title="What it means",
+                          description='For example "Strong: specific, evidence-based, '
+                                      'with measurable targets".')
+
+
 class Criterion(RulesSection):
     """One rubric criterion. Reviewers score it from the lowest to the highest score."""
 
@@ -470,14 +481,35 @@ class Criterion(RulesSection):
     scale_min: Annotated[WholeNumber, Field(ge=0)] = Field(title="Lowest score")
     scale_max: Annotated[WholeNumber, Field(ge=1)] = Field(title="Highest score")
     guidance: str = Field(default="", title="Guidance for reviewers", json_schema_extra=LONG_TEXT)
+    anchors: tuple[Anchor, ...] = Field(
+        default=(), title="Score anchors",
+        description="What each score means (any or all of them, from lowest to highest).")
+
+    def anchor_for(self, score: int) -> str:
+        """What ``score`` means, or "" where no anchor is given."""
+        return next((a.meaning for a in self.anchors if a.score == score), "")
 
     @classmethod
     def cross_checks(cls, data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
         lo, hi = data.get("scale_min"), data.get("scale_max")
+        out: list[tuple[Loc, str]] = []
         if (type(lo) is int and type(hi) is int and lo >= 0 and hi >= 1
                 and hi <= lo):
-            return [(("scale_max",), "must be greater than scale_min")]
-        return []
+            out.append((("scale_max",), "must be greater than scale_min"))
+        anchors = data.get("anchors")
+        if isinstance(anchors, list | tuple):
+            seen: set[int] = set()
+            for i, anchor in enumerate(anchors):
+                score = _get(anchor, "score")
+                if type(score) is not int:
+                    continue
+                if type(lo) is int and type(hi) is int and not lo <= score <= hi:
+                    out.append((("anchors", i, "score"),
+                                f"must be within the scale, {lo} to {hi}"))
+                if score in seen:
+                    out.append((("anchors", i, "score"), f"score {score} is anchored twice"))
+                seen.add(score)
+        return out
 
 
 class Rubric(RulesSection):

@@ -116,12 +116,15 @@ class ReviewForm(forms.Form):
         self.criteria = list(criteria)
         overall = self.fields.pop("overall_comment")
         for c in self.criteria:
+            anchor = getattr(c, "anchor_for", lambda v: "")
             choices = [("", "Not scored yet")] + [
-                (str(v), str(v)) for v in range(c.scale_min, c.scale_max + 1)
+                (str(v), f"{v}: {anchor(v)}" if anchor(v) else str(v))
+                for v in range(c.scale_min, c.scale_max + 1)
             ]
             self.fields[f"score_{c.key}"] = forms.ChoiceField(
                 label=f"{c.title} (weight {c.weight}): score {c.scale_min}-{c.scale_max}",
-                choices=choices, required=False, help_text=c.guidance or "",
+                choices=choices, required=False,
+                help_text=c.guidance or "No guidance was written for this criterion.",
             )
             self.fields[f"comment_{c.key}"] = forms.CharField(
                 label=f"Comment on {c.title}", required=False, max_length=4000,

@@ -27,6 +27,16 @@ if TYPE_CHECKING:
 ASSIGNABLE_STATUSES = ("screened", "in_review")
 #: Statuses in which a reviewer may score.
 SCORABLE_STATUSES = ("in_review",)
+
+
+def scoring_state(status: str) -> tuple[str, str]:
+    """Whether an application of ``status`` may be scored, as (key, words): every page says
+    the same thing for the same state."""
+    if status in SCORABLE_STATUSES:
+        return "open", "Open"
+    if status == "screened":
+        return "not_yet", "Not open yet: it opens when the office starts the review"
+    return "closed", "Closed: the review of this application is over"
 #: Statuses in which an assigned reviewer may still open the application (read-only after
 #: review). Draft, submitted, withdrawn and ineligible applications are never shown.
 REVIEWER_VISIBLE_STATUSES = ("screened", "in_review", "recommended", "approved", "conditional",
@@ -61,8 +71,9 @@ def can_score(*, user: User | AnonymousUser, assignment: Assignment, attested: b
     if not attested:
         return False, (f"Sign the conflict-of-interest attestation for fiscal year "
                        f"{assignment.cycle.fiscal_year} before reviewing.")
-    if assignment.application.status not in SCORABLE_STATUSES:
-        return False, "Scoring is closed for this application."
+    state, words = scoring_state(assignment.application.status)
+    if state != "open":
+        return False, f"Scoring is {words[0].lower()}{words[1:]}."
     review = getattr(assignment, "review", None)
     if review is not None and review.submitted_at is not None:
         return False, "Your review is submitted."

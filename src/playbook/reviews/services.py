@@ -407,6 +407,10 @@ def review_save(
         review.total = weighted_total(criteria, clean)
         review.submitted_at = now
     review.save()
+    if submit:
+        # the ranking follows the reviews: normalized again on every submission, so the
+        # decision body never reads a ranking that leaves a submitted review out
+        normalization_run(cycle=assignment.cycle, by=None)
     return review
 
 
