@@ -19,6 +19,7 @@ from playbook.funding.award_plan import (
     SetAsidePolicy,
     award_plan_build,
     policy_with,
+    set_aside_report,
 )
 
 D = Decimal
@@ -180,3 +181,36 @@ def test_never_over_budget_never_over_request_set_aside_only_to_eligible(
             if line.award == 0:
                 seen_gap = True
             assert not (seen_gap and line.award > 0), "strict line: nothing funded below a gap"
+
+
+# --- what became of each set-aside, in words (issue 11, item 8) -------------------------------
+
+LABELS = {"rural": "Rural applicants", "consortium": "Consortium applicants"}
+
+
+def test_a_used_set_aside_names_the_ranks_it_funded_and_what_it_gave_back():
+    cands = [c("big", 95, "600"), c("rural", 50, "200", tags=("rural",))]
+    policy = PlanPolicy(budget=D("800"), set_asides=(
+        SetAsidePolicy("rural", "Rural", D("300"), frozenset({"rural"})),))
+    (report,) = set_aside_report(award_plan_build(candidates=cands, policy=policy),
+                                 tag_labels=LABELS)
+    assert (report.used, report.ranks) == (D("200"), (2,))
+    assert report.text == ("Used $200 of $300 for rank 2 (Rural applicants). The other $100 "
+                           "goes back to the general budget.")
+
+
+def test_an_unused_set_aside_says_why():
+    nobody = PlanPolicy(budget=D("1000"), set_asides=(
+        SetAsidePolicy("rural", "Rural", D("500"), frozenset({"rural"})),))
+    (none,) = set_aside_report(award_plan_build(candidates=[c("a", 90, "700")], policy=nobody),
+                               tag_labels=LABELS)
+    assert none.used == 0 and none.text.startswith(
+        "Not used: no eligible application qualifies (Rural applicants)")
+    too_big = [c("a", 90, "300"), c("r", 80, "600", tags=("rural",))]
+    (big,) = set_aside_report(award_plan_build(candidates=too_big, policy=nobody),
+                              tag_labels=LABELS)
+    assert big.text.startswith("Not used: the 1 qualifying application asks for at least $600, "
+                               "more than the $500 it holds")
+    unscored = [c("a", 90, "300"), c("r", None, "100", tags=("rural",))]
+    (left_out,) = set_aside_report(award_plan_build(candidates=unscored, policy=nobody))
+    assert "no eligible application qualifies" in left_out.text, "an unscored one does not count"

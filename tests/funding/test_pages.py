@@ -16,7 +16,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from playbook.funding.models import Award, BudgetLine, GrantRequest, LedgerTransaction
+from playbook.funding.rules import innovation_fund_default
 from playbook.programs.models import Agreement, Application, Ballot, MonitoringReport
+from playbook.programs.services.setup import cycle_configuration_save
 
 from ..conftest import signed_in_client
 from ..programs.helpers import ANSWERS, complete_draft, complete_reviews
@@ -475,3 +477,34 @@ def test_staff_create_program_and_cycle_through_the_pages(personas):
         "name": "FY27", "slug": "fy27", "opens_at": "2026-09-01T08:00",
         "closes_at": "2026-11-01T17:00", "fiscal_year": 2027, "budget": "100000.00"}))
     assert officer.get(reverse("programs:program_detail", args=["rd-pool"])).status_code == 200
+
+
+def test_the_decision_page_explains_the_line_the_set_asides_and_the_reviews(personas):
+    """Issue 11, item 8: the funding line in words, each set-aside used or not and why, and
+    the reviewers' comments beside each application for the decision body."""
+    cycle, _ = funded_cycle(personas.officer, budget="500000.00")
+    apps = [recommended_application(personas, cycle, amount="300000.00") for _ in range(2)]
+    decider = signed_in_client(personas.decider)
+    page = decider.get(reverse("funding:decision_page", args=[cycle.pk])).content.decode()
+    assert "The funding line falls above rank 2" in page
+    assert 'data-testid="funding-line-row"' in page
+    assert "What the reviewers said" in page and "A credible plan." in page
+    assert page.count("What the reviewers said") == len(apps)
+    sets = re.search(r'data-testid="set-asides">(.*?)</ul>', page, re.S)
+    assert sets is not None  # the fund's default rules hold a set-aside for rural consortia
+    assert "<strong>Rural consortia</strong> ($2,000,000.00): Not used: no eligible " \
+        "application qualifies (Consortium applicants and Rural applicants)" in sets.group(1)
+    assert "set_aside:" not in page and "policy: partial" not in page
+
+
+def test_the_decision_page_says_why_a_set_aside_went_unused(personas):
+    data = innovation_fund_default()
+    data["funding"]["set_asides"] = [{"key": "rural", "label": "Rural districts",
+                                      "amount": "100000.00", "requires": ["rural"]}]
+    cycle, _ = funded_cycle(personas.officer, budget="500000.00")
+    cycle_configuration_save(cycle=cycle, by=personas.officer, data=data)
+    recommended_application(personas, cycle, amount="300000.00", locale="11")
+    page = signed_in_client(personas.decider).get(
+        reverse("funding:decision_page", args=[cycle.pk])).content.decode()
+    assert "<strong>Rural districts</strong> ($100,000.00): Not used: no eligible application " \
+        "qualifies (Rural applicants)" in page

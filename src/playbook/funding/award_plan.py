@@ -210,3 +210,50 @@ def policy_with(policy: PlanPolicy, *, budget: Decimal | None = None,
             replace(sa, amount=set_aside_amounts.get(sa.key, sa.amount)) for sa in out.set_asides
         ))
     return out
+
+
+@dataclass(frozen=True)
+class SetAsideReport:
+    """What became of one set-aside in a plan, in words for the decision body."""
+
+    policy: SetAsidePolicy
+    used: Decimal
+    ranks: tuple[int, ...]  # the lines it funded
+    text: str
+
+
+def set_aside_report(plan: AwardPlan, *, tag_labels: dict[str, str] | None = None
+                     ) -> list[SetAsideReport]:
+    """Each set-aside of ``plan``: how much it funded and for whom, or why it funded nothing
+    (no eligible application qualifies; those that qualify ask for more than it holds), and
+    what was left of it (which the general budget then uses)."""
+    labels = tag_labels or {}
+    out = []
+    for sa in plan.policy.set_asides:
+        source = f"set_aside:{sa.key}"
+        funded = [line for line in plan.lines if line.source == source]
+        used = sum((line.award for line in funded), ZERO)
+        who = " and ".join(labels.get(t, t) for t in sorted(sa.requires)) \
+            or "any eligible applicant"
+        if funded:
+            ranks = ", ".join(str(line.rank) for line in funded)
+            text = (f"Used ${used:,} of ${sa.amount:,} for rank{'s' if len(funded) > 1 else ''} "
+                    f"{ranks} ({who}).")
+            if used < sa.amount:
+                text += (f" The other ${sa.amount - used:,} goes back to the general budget.")
+        else:
+            qualifying = [line for line in plan.lines if line.status != NOT_ELIGIBLE
+                          and sa.requires <= line.candidate.tags]
+            if not qualifying:
+                text = (f"Not used: no eligible application qualifies ({who}); its "
+                        f"${sa.amount:,} goes to the general budget.")
+            else:
+                smallest = min(line.candidate.fundable for line in qualifying)
+                text = (f"Not used: the {len(qualifying)} qualifying application"
+                        f"{'s ask' if len(qualifying) > 1 else ' asks'} for at least "
+                        f"${smallest:,}, more than the ${sa.amount:,} it holds; "
+                        f"{'they compete' if len(qualifying) > 1 else 'it competes'} in the "
+                        "general budget, and the set-aside's money with them.")
+        out.append(SetAsideReport(sa, used, tuple(line.rank for line in funded), text))
+    return out
+

@@ -21,6 +21,7 @@ from playbook.programs.eligibility import applicant_profile
 from playbook.programs.forms import ReportForm
 from playbook.programs.models import Application
 from playbook.programs.permissions import application_can_edit, signed_in_user
+from playbook.programs.registry import decision_panels
 from playbook.programs.selectors import (
     agreement_get_for_user,
     application_get_for_user,
@@ -29,6 +30,7 @@ from playbook.programs.selectors import (
 from playbook.programs.services.agreements import report_can_submit, report_submit
 from playbook.programs.transitions import TransitionRefused
 
+from .award_plan import set_aside_report
 from .forms import (
     AppropriationForm,
     BudgetFormSet,
@@ -43,7 +45,7 @@ from .forms import (
 from .match import match_rate_for, match_required
 from .models import Award
 from .permissions import award_can_record_match, award_is_grantee, funding_can_manage
-from .rules import funding_of
+from .rules import PARTIAL_POLICY_LABELS, SET_ASIDE_TAG_LABELS, funding_of
 from .selectors import (
     agreement_problems_for,
     appropriation_get,
@@ -158,7 +160,13 @@ def decision_page(request: HttpRequest, pk: int) -> HttpResponse:
     cycle_plan = award_plan_for_cycle(cycle=cycle, budget=budget, set_aside_amounts=overrides)
     rows = [(line, cycle_plan.applications[line.candidate.key]) for line in cycle_plan.plan.lines]
     return render(request, "funding/decision_page.html", {
-        "cycle": cycle, "plan": cycle_plan.plan, "rows": rows, "form": form,
+        "cycle": cycle, "plan": cycle_plan.plan, "form": form,
+        "rows": [(line, app, decision_panels(app, request.user)) for line, app in rows],
+        "set_asides": set_aside_report(cycle_plan.plan, tag_labels=SET_ASIDE_TAG_LABELS),
+        "set_aside_labels": {f"set_aside:{sa.key}": sa.label
+                             for sa in cycle_plan.plan.policy.set_asides},
+        "partial_policy": PARTIAL_POLICY_LABELS.get(cycle_plan.plan.policy.partial_policy,
+                                                    cycle_plan.plan.policy.partial_policy),
         "what_if": bool(budget is not None or overrides),
         "can_open_votes": getattr(request.user, "role", "") in OFFICE_STAFF,
         "funding": getattr(cycle, "funding", None) if hasattr(cycle, "funding") else None,

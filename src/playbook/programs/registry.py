@@ -277,7 +277,15 @@ def application_panels(application: Application,
 
 
 def ballot_panels(ballot: Ballot, user: User | AnonymousUser) -> list[dict[str, Any]]:
-    return panels_render(list(_BALLOT_PANELS), ballot.application, user)
+    return decision_panels(ballot.application, user)
+
+
+def decision_panels(application: Application,
+                    user: User | AnonymousUser) -> list[dict[str, Any]]:
+    """What those who decide read about ``application`` before they vote (the reviewers'
+    scores and comments): on the ballot page and beside each line of an instrument's ranked
+    decision page. Callers show it only to the decision body, office staff and auditors."""
+    return panels_render(list(_BALLOT_PANELS), application, user)
 
 
 def organization_panels(organization: Any, user: User | AnonymousUser) -> list[dict[str, Any]]:
