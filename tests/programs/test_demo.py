@@ -3,6 +3,7 @@ governing board's votes."""
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -25,6 +26,14 @@ from playbook.programs.models import (
 from ..factories import ConsortiumFactory, DistrictFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def _past() -> Cycle:
+    return Cycle.objects.order_by("opens_at").first()  # type: ignore[return-value]
+
+
+def _current() -> Cycle:
+    return Cycle.objects.order_by("opens_at").last()  # type: ignore[return-value]
 DECIDERS = ("decider", "decider2", "decider3")
 
 
@@ -46,8 +55,8 @@ def demo_state(db):  # type: ignore[no-untyped-def]
 
 def test_demo_builds_a_past_round_and_an_open_round_and_is_idempotent(demo_state):
     demo_programs_ensure()
-    past = Cycle.objects.get(slug="fy2025")
-    current = Cycle.objects.get(slug="fy2026")
+    past = _past()
+    current = _current()
     assert past.is_closed() and current.is_open()
     # Funded grants are in force: their agreements are active or monitored.
     agreement_statuses = set(Agreement.objects.filter(application__cycle=past)
@@ -78,7 +87,7 @@ def test_demo_builds_a_past_round_and_an_open_round_and_is_idempotent(demo_state
 
 def test_demo_decisions_are_the_boards_votes(demo_state):
     demo_programs_ensure()
-    past = Cycle.objects.get(slug="fy2025")
+    past = _past()
     decided = Application.objects.filter(cycle=past, status__in=["approved", "conditional",
                                                                  "denied"])
     assert decided.exists()
@@ -100,7 +109,7 @@ def test_demo_past_round_is_reviewed_and_scored_when_the_reviews_app_is_there(de
     from playbook.funding.selectors import award_plan_for_cycle
 
     demo_programs_ensure()
-    plan = award_plan_for_cycle(cycle=Cycle.objects.get(slug="fy2025")).plan
+    plan = award_plan_for_cycle(cycle=_past()).plan
     assert any(line.candidate.score is not None for line in plan.lines)
 
 
@@ -115,7 +124,7 @@ def test_the_demo_gives_each_working_role_a_task_list(demo_state):
 
     demo_programs_ensure()
     today = timezone.localdate()
-    current = Cycle.objects.get(slug="fy2026")
+    current = _current()
     due = ReviewRound.objects.get(cycle=current).reviews_due
     assert due == timezone.localdate(current.closes_at) + timezone.timedelta(days=21)
     reviewer = [t for t in tasks_for(User.objects.get(username="reviewer"), today=today)
@@ -125,6 +134,36 @@ def test_the_demo_gives_each_working_role_a_task_list(demo_state):
     assert "Screen 1 submitted application" in officer
     assert any(t.startswith("Chase ") and "late progress report" in t for t in officer)
     assert any(t.startswith("Read and accept ") for t in officer)
-    late = [t for u in User.objects.filter(role=Role.DISTRICT_LEADER)
+    owed = [t for u in User.objects.filter(role=Role.DISTRICT_LEADER)
             for t in tasks_for(u, today=today) if t.title.startswith("Progress report")]
-    assert late and all(t.status(today) == "late" for t in late)
+    assert owed, "every other grantee has not sent its latest quarterly report"
+    late = [t for t in owed if t.status(today) == "late"]
+    assert bool(late) == any(t.startswith("Chase ") for t in officer)
+
+
+def test_the_past_rounds_story_is_spread_over_its_fiscal_year(demo_state):
+    """Issue 11, item 9: applications submitted before the round closed, reviews before the
+    vote, reports a quarter apart, the fiscal year named by its dates (July to June)."""
+    from playbook.core.dates import fiscal_year_of
+    from playbook.programs.models import LifecycleTransition
+    from playbook.reviews.models import Review
+
+    demo_programs_ensure()
+    past, current = _past(), _current()
+    assert past.fiscal_year == fiscal_year_of(past.opens_at) == fiscal_year_of(past.closes_at)
+    assert past.name == f"FY{past.fiscal_year} round" and current.fiscal_year == \
+        fiscal_year_of(current.opens_at)
+    apps = Application.objects.filter(cycle=past)
+    assert all(past.opens_at < a.submitted_at < past.closes_at for a in apps)
+    assert len({a.submitted_at.date() for a in apps}) == apps.count(), "on different days"
+    reviews = Review.objects.filter(assignment__cycle=past)
+    votes = Vote.objects.filter(ballot__application__cycle=past)
+    assert max(r.submitted_at for r in reviews) < min(v.at for v in votes)
+    submits = LifecycleTransition.objects.filter(name="submit", object_id__in=apps.values("pk"))
+    assert all(t.at < past.closes_at for t in submits)
+    for agreement in Agreement.objects.filter(application__cycle=past):
+        ends = sorted(r.period_end for r in agreement.reports.all())
+        gaps = {(b - a).days for a, b in itertools.pairwise(ends)}
+        assert gaps <= {90, 91, 92}, f"reports a quarter apart: {ends}"
+        for r in agreement.reports.all():
+            assert r.submitted_at.date() > r.period_end

@@ -121,8 +121,8 @@ def _build_state(*, students: int, seed: int) -> None:
     from playbook.funding.demo import demo_programs_ensure
 
     demo_programs_ensure()
-    print("Innovation fund: a decided FY2025 round with agreements and progress reports, and an "
-          "open FY2026 round.")
+    print("Innovation fund: last fiscal year's round, decided, with agreements and quarterly "
+          "progress reports, and this fiscal year's open round.")
 
 
 def _build_growth() -> None:
