@@ -6,7 +6,8 @@ idempotent (a second run finds the rounds and stops) and goes through the same s
 pages, so the history, ledger and emails it leaves are the real thing:
 
 * Last fiscal year's round (closed; fiscal years run July to June, ``core.dates``), each step
-  on its own date of that year (``core.dates.clock_at``): applications from districts and a rural consortium, screened, reviewed
+  on its own date of that year (``core.dates.clock_at``): applications from districts and a
+  rural consortium, screened, reviewed
   by the reviews app's demo panel, recommended, decided by the governing board's vote (quorum 3:
   ``decider``, ``decider2``, ``decider3``) against an appropriation, award agreements with
   commitments signed by the office and countersigned by the grantee, disbursements, match
@@ -16,9 +17,9 @@ pages, so the history, ledger and emails it leaves are the real thing:
   Every grantee's district-funds match is verified by the officer; the first grantee also has
   a foundation gift, verified, and the second a business's in-kind gift waiting for the office
   to check its evidence.
-* This fiscal year's round (open), with Kentucky's grant types (research, pilot, scaling: each its caps,
-  research and scaling their own rubrics) and half the match from private or philanthropic
-  sources: applications waiting at each step (submitted, more information requested,
+* This fiscal year's round (open), with Kentucky's grant types (research, pilot, scaling:
+  each its caps, research and scaling their own rubrics) and half the match from private or
+  philanthropic sources: applications waiting at each step (submitted, more information requested,
   in review, recommended for the decision body). The ``district`` account has none yet, so it can
   walk a new one from draft to award; ``vendor`` can apply with a district partner.
 """

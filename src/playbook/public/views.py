@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 
 from playbook.accounts.access import public
 from playbook.core.pages import page_of
@@ -55,3 +57,48 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
         "members": consortium_members(consortium=org) if org.kind == OrgKind.CONSORTIUM else [],
         "models": models_for_organization(organization=org),
     })
+
+
+# --- the site's own pages: contact, accessibility, privacy, open data ---------------------------
+
+@public
+def contact(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/about/contact.html")
+
+
+@public
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/about/accessibility.html")
+
+
+@public
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/about/privacy.html", {"min_n": settings.PLAYBOOK_MIN_N})
+
+
+@public
+def open_data(request: HttpRequest) -> HttpResponse:
+    """Every public dataset in one list: report cards, growth and the funding rounds, each with
+    its downloads (CSV, JSON) and what it holds."""
+    from playbook.evidence.reportcard_selectors import publications_current
+    from playbook.evidence.selectors import (
+        growth_publications_current,
+        school_year_label,
+        subject_label,
+    )
+    from playbook.programs.registry import public_datasets
+    from playbook.programs.selectors import cycle_list_public
+
+    growth = [{"pub": p, "subject": subject_label(p.subject),
+               "year": school_year_label(p.school_year)}
+              for p in growth_publications_current()]
+    rounds = [{"cycle": c, "datasets": public_datasets(c)} for c in cycle_list_public()]
+    return render(request, "public/about/open_data.html", {
+        "report_cards": publications_current().select_related("run__framework"),
+        "growth": growth, "rounds": rounds})
+
+
+@public
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers that ask for /favicon.ico get the site's icon."""
+    return HttpResponsePermanentRedirect(static("playbook/favicon.svg"))

@@ -186,6 +186,11 @@ PLAYBOOK_PSEUDONYM_KEY = env("PLAYBOOK_PSEUDONYM_KEY", "embedded-default-pseudon
 #: How background jobs run: "thread" (in the web process) or "eager" (at once, for tests).
 PLAYBOOK_TASKS = env("PLAYBOOK_TASKS", "thread")
 PLAYBOOK_STATE_NAME = env("PLAYBOOK_STATE_NAME", "State of Pemberton")
+#: How the public reaches the office (the footer and the contact page).
+PLAYBOOK_OFFICE_EMAIL = env("PLAYBOOK_OFFICE_EMAIL", "innovation@education.pemberton.example")
+PLAYBOOK_OFFICE_PHONE = env("PLAYBOOK_OFFICE_PHONE", "(555) 010-0140")
+PLAYBOOK_OFFICE_ADDRESS = env("PLAYBOOK_OFFICE_ADDRESS",
+                              "Office of Innovation, 100 Capitol Avenue, Pemberton City")
 
 LOGGING = {
     "version": 1,
