@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from playbook.core.jobs import JobStatus
+from playbook.ui.templatetags.charts import Chart, ChartRef, ChartRow
 
 from .models import (
     ReportCardCell,
@@ -236,6 +237,8 @@ class CardMetric:
     rated: bool
     cell: ReportCardCell | None = None
     subgroups: list[ReportCardCell] = field(default_factory=list)
+    refs: list[ChartRef] = field(default_factory=list)
+    direction: str = "higher"
 
     @property
     def unit_suffix(self) -> str:
@@ -245,6 +248,43 @@ class CardMetric:
     def chartable(self) -> bool:
         """Values on a 0-100 scale get a bar chart (gaps are in the table only)."""
         return self.unit in ("percent", "rate", "median")
+
+    @property
+    def chart(self) -> Chart:
+        """The metric by student group on the 0-100 scale, its cut points as reference lines."""
+        cells = ([self.cell] if self.cell is not None else []) + self.subgroups
+        return Chart(
+            id=f"chart-{self.component}-{self.id}",
+            caption=f"{self.title} by student group (bars start at 0; suppressed groups have "
+                    "no bar).",
+            rows=[ChartRow(label=c.label, value=_shown_value(c),  # type: ignore[attr-defined]
+                           text=_chart_text(c, self.unit_suffix)) for c in cells],
+            refs=self.refs, unit=self.unit_suffix,
+            direction=self.direction)
+
+
+def _shown_value(c: ReportCardCell) -> Any:
+    return None if c.suppressed or c.value is None else c.value
+
+
+def _chart_text(c: ReportCardCell, unit: str) -> str:
+    if c.suppressed:
+        return "suppressed"
+    if c.value is None:
+        return "no value"
+    return f"{c.value}{unit}"
+
+
+def metric_refs(*, metric: Any, framework: Any) -> list[ChartRef]:
+    """A metric's cut points, lowest level first (the levels above the first have cuts)."""
+    return [ChartRef(label=lv.label, value=metric.cuts[lv.id])
+            for lv in framework.levels[1:] if metric.cuts and lv.id in metric.cuts]
+
+
+def rating_refs(*, framework: Any) -> list[ChartRef]:
+    """The overall rating's bands as cut points on the 0-100 score, lowest first."""
+    return [ChartRef(label=b.label, value=b.min)
+            for b in reversed(framework.rating.bands) if b.min > 0]
 
 
 @dataclass
@@ -261,6 +301,16 @@ class Card:
     cells: list[ReportCardCell]
     min_n: int
     entity_label: str = ""
+
+    @property
+    def trend_chart(self) -> Chart:
+        """The overall score by year on the 0-100 scale, the rating bands as reference lines."""
+        return Chart(
+            id="chart-trend", caption="Overall score by year, out of 100 (bars start at 0).",
+            rows=[ChartRow(label=str(t.year), value=t.points,
+                           text="not rated" if t.points is None else f"{t.points}")
+                  for t in self.trend],
+            refs=rating_refs(framework=self.framework))
 
     def export_rows(self) -> list[dict[str, Any]]:
         """The page's cells, in results.csv's columns."""
@@ -309,7 +359,8 @@ def card_build(*, run: ReportCardRun, entity_type: str, entity_id: str, year: in
         for m in comp.metrics:
             cm = CardMetric(component=comp.id, id=m.id, title=m.title, unit=m.unit,
                             cuts_plain=cut_points_plain(metric=m, framework=fw), rated=m.rated,
-                            cell=by_key.get((comp.id, m.id, "all")))
+                            cell=by_key.get((comp.id, m.id, "all")),
+                            refs=metric_refs(metric=m, framework=fw), direction=m.direction)
             cm.subgroups = [by_key[(comp.id, m.id, s)] for s in fw.subgroups
                             if s != "all" and (comp.id, m.id, s) in by_key]
             metrics.append(cm)
