@@ -434,3 +434,69 @@ def published_enrollments(*, nces_ids: list[str]) -> dict[str, PublishedEnrollme
             school_year=pub.school_year, enrollment=(context or {}).get("enrollment"),
             pct_econ_disadvantaged=(context or {}).get("pct_econ_disadvantaged"))
     return out
+
+
+@dataclass
+class CardLink:
+    """Where an entity's current published report card is, and what it says."""
+
+    framework_slug: str
+    framework_title: str
+    entity_type: str
+    entity_id: str
+    rating: str
+    points: Any
+    school_year: int
+
+    @property
+    def url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("evidence:rc_card", args=[self.framework_slug, self.entity_type,
+                                                 self.entity_id])
+
+
+def published_card_links(*, entities: list[tuple[str, str]]) -> dict[tuple[str, str], CardLink]:
+    """For ``(entity_type, entity_id)`` pairs, the card of the latest current publication of
+    each framework that rates them (the first framework by slug when two do)."""
+    if not entities:
+        return {}
+    types = {t for t, _ in entities}
+    ids = {i for _, i in entities}
+    wanted = set(entities)
+    out: dict[tuple[str, str], CardLink] = {}
+    latest: dict[str, ReportCardPublication] = {}
+    for pub in publications_current():
+        latest.setdefault(pub.framework_slug, pub)
+    for slug in sorted(latest):
+        pub = latest[slug]
+        title = (pub.run.framework.definition or {}).get("title") or pub.run.framework.name
+        rows = ReportCardRating.objects.filter(
+            run=pub.run, year=pub.school_year, entity_type__in=types, entity_id__in=ids,
+        ).values_list("entity_type", "entity_id", "rating", "points")
+        for entity_type, entity_id, rating, points in rows:
+            key = (entity_type, entity_id)
+            if key in wanted and key not in out:
+                out[key] = CardLink(framework_slug=slug, framework_title=title,
+                                    entity_type=entity_type, entity_id=entity_id,
+                                    rating=rating, points=points, school_year=pub.school_year)
+    return out
+
+
+def published_growth_links(*, entities: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """For ``(entity_type, entity_id)`` pairs, the public growth page filtered to the entity,
+    where a current growth publication has results for it."""
+    from django.urls import reverse
+
+    from .models import GrowthAggregate
+    from .selectors import growth_publications_current
+
+    if not entities:
+        return {}
+    runs = [p.run_id for p in growth_publications_current()]
+    found = set(GrowthAggregate.objects.filter(
+        run_id__in=runs, entity_type__in={t for t, _ in entities},
+        entity_id__in={i for _, i in entities}).values_list("entity_type", "entity_id"))
+    base = reverse("evidence:public_growth")
+    return {key: f"{base}?entity_type={key[0]}&q={key[1]}"
+            for key in entities if key in found}
