@@ -24,6 +24,7 @@ from .models import (
     ReportCardRating,
     ReportCardRun,
 )
+from .reportcard_words import no_level_reason
 
 UNITS = {"percent": "%", "rate": "%", "median": "", "gap": " points"}
 SUBGROUP_LABELS = {
@@ -245,6 +246,13 @@ class CardMetric:
         return UNITS.get(self.unit, "")
 
     @property
+    def applies(self) -> bool:
+        """False when no student at the entity is counted by the metric (a grade it does not
+        serve): the card leaves it out rather than show a row of zeros."""
+        cells = ([self.cell] if self.cell is not None else []) + self.subgroups
+        return any(c.suppressed or (c.n or 0) > 0 or c.value is not None for c in cells)
+
+    @property
     def chartable(self) -> bool:
         """Values on a 0-100 scale get a bar chart (gaps are in the table only)."""
         return self.unit in ("percent", "rate", "median")
@@ -301,6 +309,27 @@ class Card:
     cells: list[ReportCardCell]
     min_n: int
     entity_label: str = ""
+    absent: list[str] = field(default_factory=list)  # metrics left out: no students counted
+    district: ReportCardRating | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scale(self) -> list[Any]:
+        from .reportcard_words import rating_scale
+
+        return rating_scale(framework=self.framework, current=self.rating.rating)
+
+    @property
+    def rating_sentence(self) -> str:
+        from .reportcard_words import rating_sentence
+
+        return rating_sentence(entity_label=self.entity_label, rating=self.rating.rating,
+                               framework=self.framework)
+
+    @property
+    def rated_components(self) -> list[dict[str, Any]]:
+        """The components the rating counts (weight above 0), with their scores."""
+        return [c for c in self.components if c["weight"]]
 
     @property
     def trend_chart(self) -> Chart:
@@ -351,9 +380,18 @@ def card_build(*, run: ReportCardRun, entity_type: str, entity_id: str, year: in
                               ("Context", "Students") if c.component == "context"
                               else (c.component, c.metric))
         c.unit = "" if c.component != "context" or c.subgroup == "all" else "%"  # type: ignore[attr-defined]
+    engine_metrics = {(comp.id, m.id): m for comp, m in fw.metrics()}
+    for c in cells:
+        em = engine_metrics.get((c.component, c.metric))
+        c.no_level_reason = (  # type: ignore[attr-defined]
+            no_level_reason(metric=em, subgroup=c.subgroup, n=c.n, run_min_n=run.min_n)
+            if em is not None and not c.level and not c.suppressed and c.value is not None
+            else "")
     this_year = [c for c in cells if c.year == year]
     by_key = {(c.component, c.metric, c.subgroup): c for c in this_year}
     components = []
+    absent: list[str] = []
+    total_weight = sum(comp.weight for comp in fw.components) or 1
     for comp in fw.components:
         metrics = []
         for m in comp.metrics:
@@ -363,12 +401,17 @@ def card_build(*, run: ReportCardRun, entity_type: str, entity_id: str, year: in
                             refs=metric_refs(metric=m, framework=fw), direction=m.direction)
             cm.subgroups = [by_key[(comp.id, m.id, s)] for s in fw.subgroups
                             if s != "all" and (comp.id, m.id, s) in by_key]
-            metrics.append(cm)
+            if cm.applies:
+                metrics.append(cm)
+            else:
+                absent.append(m.title)
         components.append({"id": comp.id, "title": comp.title, "weight": comp.weight,
+                           "share": round(100 * comp.weight / total_weight),
                            "description": comp.description,
                            "score": by_key.get((comp.id, "score", "all")), "metrics": metrics})
     served = [c for c in this_year if c.component == "context"]
-    earlier = [c for c in cells if c.year < year]
+    earlier = [c for c in cells if c.year < year  # not rows of zeros: no student counted
+               and (c.suppressed or (c.n or 0) > 0 or c.value is not None)]
     shown = {id(c) for c in served} | {id(c) for c in earlier}
     for comp_d in components:
         if comp_d["score"] is not None:
@@ -381,7 +424,43 @@ def card_build(*, run: ReportCardRun, entity_type: str, entity_id: str, year: in
     return Card(publication=publication, run=run, framework=fw, year=year, rating=rating,
                 trend=trend, components=components, earlier=earlier, served=served,
                 cells=page_cells, min_n=run.min_n,
-                entity_label=ENTITY_LABELS.get(entity_type, entity_type))
+                entity_label=ENTITY_LABELS.get(entity_type, entity_type), absent=absent,
+                district=_district_rating(rating), state=_state_summary(rating))
+
+
+def _district_rating(rating: ReportCardRating) -> ReportCardRating | None:
+    """A school's district's rating on the same run and year (None for other entities)."""
+    if rating.entity_type != "school":
+        return None
+    from playbook.organizations.models import Organization
+
+    school = (Organization.objects.filter(nces_id=rating.entity_id)
+              .select_related("parent").first())
+    if school is None or school.parent is None or not school.parent.nces_id:
+        return None
+    return ReportCardRating.objects.filter(run_id=rating.run_id, year=rating.year,
+                                           entity_type="district",
+                                           entity_id=school.parent.nces_id).first()
+
+
+def _state_summary(rating: ReportCardRating) -> dict[str, Any]:
+    """How the rating compares across the state: entities of the same type rated on the same
+    run and year (how many, the median score, how many scored lower, how many per rating)."""
+    from statistics import median
+
+    rows = list(ReportCardRating.objects.filter(
+        run_id=rating.run_id, year=rating.year, entity_type=rating.entity_type,
+    ).values_list("rating", "points"))
+    scores = [p for _, p in rows if p is not None]
+    if not scores:
+        return {}
+    counts: dict[str, int] = {}
+    for label, _ in rows:
+        counts[label] = counts.get(label, 0) + 1
+    return {"rated": len(scores), "median": round(float(median(scores)), 1),
+            "lower": (sum(1 for p in scores if p < rating.points)
+                      if rating.points is not None else None),
+            "counts": counts, "same": counts.get(rating.rating, 0), "all": len(rows)}
 
 
 def published_card(*, framework_slug: str, entity_type: str, entity_id: str,

@@ -379,6 +379,33 @@ def rc_ratings_list(request: HttpRequest, framework: str) -> HttpResponse:
 
 
 @public
+def rc_how(request: HttpRequest, framework: str) -> HttpResponse:
+    """How a published framework turns students' results into a rating, in plain words, with
+    the framework's own numbers (the version of its latest published year)."""
+    from .reportcard_words import rating_scale
+
+    pub = sel.publication_current(framework_slug=framework)
+    if pub is None:
+        raise Http404("No published report cards for this framework.")
+    fw = framework_engine(framework=pub.run.framework)
+    components = [{
+        "c": comp, "share": round(100 * comp.weight / (sum(c.weight for c in fw.components)
+                                                       or 1)),
+        "metrics": [{"m": m, "cuts": sel.cut_points_plain(metric=m, framework=fw),
+                     "min_n": max(m.min_n, pub.run.min_n),
+                     "groups": ", ".join(sel.SUBGROUP_LABELS.get(g, g)
+                                         for g in m.rated_subgroups)}
+                    for m in comp.metrics],
+    } for comp in fw.components]
+    return render(request, "public/reportcards/how.html", {
+        "pub": pub, "fw": fw, "components": components, "min_n": pub.run.min_n,
+        "scale": rating_scale(framework=fw, current=""),
+        "entity_types": [sel.ENTITY_LABELS.get(t, t).lower() + "s" for t in fw.entity_types],
+        "max_points": max(lv.points for lv in fw.levels),
+    })
+
+
+@public
 def rc_published_file(request: HttpRequest, framework: str, year: int, name: str
                       ) -> HttpResponse:
     """The published run's results.csv / ratings.csv: the same file the command line writes."""
