@@ -150,3 +150,34 @@ def test_each_framework_has_a_how_this_is_calculated_page(published: Any, slug: 
 
 def test_how_page_of_an_unpublished_framework_is_not_found(personas: Any) -> None:
     assert Client().get(reverse("evidence:rc_how", args=[SDP])).status_code == 404
+
+
+def _pdf_text(pdf: bytes) -> str:
+    """The text a reportlab PDF draws (its content streams are ASCII85 + Flate encoded)."""
+    import base64
+    import zlib
+
+    texts = []
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        raw = m.group(1).strip()
+        try:
+            content = zlib.decompress(base64.a85decode(raw, adobe=True)
+                                      if raw.endswith(b"~>") else raw)
+        except (ValueError, zlib.error):
+            continue
+        texts += [t.decode("latin-1") for t in re.findall(rb"\((.*?)\) Tj", content)]
+    return " | ".join(texts)
+
+
+def test_the_pdf_has_the_same_summary_as_the_page(published: Any) -> None:
+    school = _elementary(published)
+    pdf = Client().get(reverse("evidence:rc_card_pdf", args=[SDP, "school", school.entity_id]))
+    assert pdf.status_code == 200
+    text = _pdf_text(pdf.content)
+    assert f"{school.rating} means this school" in text
+    for label in ("Performance", "Improvement", "Priority improvement", "Turnaround"):
+        assert f"| {label} |" in text
+    assert "this school" in text and "The state:" in text and "Its district," in text
+    assert "Overall score by year, out of 100" in text
+    assert "Dashed lines mark the cut points" in text
+    assert "ELA, percent proficient \\(grade 11\\)" not in text  # grades not served
