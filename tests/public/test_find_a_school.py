@@ -94,6 +94,20 @@ def test_models_link_to_their_cards_and_providers_to_theirs(published: Any) -> N
                                              provider.code]) in html
 
 
+def test_the_registry_page_of_a_model_links_to_its_card(published: Any, personas: Any) -> None:
+    from ..conftest import signed_in_client
+
+    pub = published["approved-model-report-card"]
+    rating = ReportCardRating.objects.filter(run=pub.run, year=pub.school_year,
+                                             entity_type="model").first()
+    assert rating is not None
+    page = signed_in_client(personas.officer).get(
+        reverse("organizations:model_detail", args=[rating.entity_id]))
+    assert page.status_code == 200
+    card = reverse("evidence:rc_card", args=[pub.framework_slug, "model", rating.entity_id])
+    assert f'href="{card}"' in page.content.decode()
+
+
 def test_an_organization_without_a_published_card_shows_no_card_link(personas: Any) -> None:
     html = Client().get(reverse("public:organization",
                                 args=[personas.school_a.pk])).content.decode()
