@@ -48,4 +48,12 @@ cp node_modules/@uswds/uswds/LICENSE.md "$OUT/LICENSE.md"
 version="$(node -p 'require("./node_modules/@uswds/uswds/package.json").version')"
 echo "USWDS $version, built by scripts/build-uswds.sh from assets/ (see docs/decisions/0004-uswds-static-build.md)." > "$OUT/VERSION.txt"
 
+# htmx (partial page updates, CONVENTIONS "Pages"): the pinned file as npm ships it.
+HTMX="$ROOT/src/playbook/ui/static/htmx"
+mkdir -p "$HTMX"
+cp node_modules/htmx.org/dist/htmx.min.js "$HTMX/htmx.min.js"
+cp node_modules/htmx.org/LICENSE "$HTMX/LICENSE"
+hversion="$(node -p 'require("./node_modules/htmx.org/package.json").version')"
+echo "htmx.org $hversion (npm, pinned in assets/package.json and package-lock.json), dist/htmx.min.js, copied by scripts/build-uswds.sh (see docs/decisions/0004-uswds-static-build.md)." > "$HTMX/VERSION.txt"
+
 echo "build-uswds: USWDS $version -> ${OUT#"$ROOT/"} ($(du -sh "$OUT" | cut -f1))"

@@ -50,3 +50,58 @@ def test_parent_reads_and_downloads_a_school_report_card(page: Any, site: Person
     assert lines[0] == ("framework,entity_type,entity_id,year,subgroup,component,metric,n,"
                         "value,level,suppressed")
     assert len(lines) > 10 and all(f",{school.entity_id}," in ln for ln in lines[1:])
+
+
+def _published_school(*, min_years: int = 1) -> ReportCardRating:
+    """Build the small synthetic state, publish both frameworks, return a rated school."""
+    synth_build(students=2500, seed=11)
+    standard_from_synthetic_state()
+    pub = next(p for p in demo_report_cards_ensure()
+               if p.framework_slug == "school-district-performance")
+    schools = (ReportCardRating.objects.filter(run=pub.run, year=pub.school_year,
+                                               entity_type="school")
+               .exclude(points=None).order_by("entity_name"))
+    for school in schools:
+        years = ReportCardRating.objects.filter(run=pub.run, entity_type="school",
+                                                entity_id=school.entity_id).count()
+        if years >= min_years:
+            return school
+    raise AssertionError("no rated school with enough years")
+
+
+def _bars(page: Any) -> list[tuple[float, float, float]]:
+    """Each drawn bar: (its value, its drawn width, the width of its track), in CSS pixels."""
+    return page.evaluate("""() => [...document.querySelectorAll('rect.pb-chart__bar')].map(r => [
+        parseFloat(r.dataset.value), r.getBoundingClientRect().width,
+        r.ownerSVGElement.getBoundingClientRect().width])""")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_bars_are_drawn_proportional_to_their_values(page: Any, site: Personas,
+                                                     width: int) -> None:
+    from decimal import Decimal
+
+    school = _published_school(min_years=3)
+    trend = list(ReportCardRating.objects.filter(run=school.run, entity_type="school",
+                                                 entity_id=school.entity_id).order_by("-year"))
+    for rating, points in zip(trend[:3], ("63.9", "58.7", "56.7"), strict=True):
+        rating.points = Decimal(points)
+        rating.save(update_fields=["points"])
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"/evidence/report-cards/{school.run.framework.slug}/school/{school.entity_id}/")
+    expect(page.locator("#chart-trend")).to_be_visible()
+    widths = dict(page.evaluate("""() => [...document.querySelectorAll(
+        '#chart-trend ~ .pb-chart__plot rect.pb-chart__bar')].map(r => [r.dataset.value,
+        r.getBoundingClientRect().width])"""))
+    w1, w2, w3 = widths["56.7"], widths["58.7"], widths["63.9"]
+    assert w1 < w2 < w3
+    assert abs(w2 / w1 - 58.7 / 56.7) < 0.01 and abs(w3 / w1 - 63.9 / 56.7) < 0.01
+    bars = _bars(page)
+    assert len(bars) > 10
+    for value, drawn, track in bars:
+        assert track > 100, "every track is wide enough to read on this screen"
+        assert abs(drawn - track * value / 100) <= 1.0, (value, drawn, track)
+    # every bar's track lies inside the screen: nothing runs off its right edge
+    right = page.evaluate("""() => Math.max(...[...document.querySelectorAll(
+        'svg.pb-chart__track')].map(s => s.getBoundingClientRect().right))""")
+    assert right <= width

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from playbook.core.jobs import JobStatus
+from playbook.ui.templatetags.charts import Chart, ChartRef, ChartRow
 
 from .models import (
     ReportCardCell,
@@ -23,6 +24,7 @@ from .models import (
     ReportCardRating,
     ReportCardRun,
 )
+from .reportcard_words import no_level_reason
 
 UNITS = {"percent": "%", "rate": "%", "median": "", "gap": " points"}
 SUBGROUP_LABELS = {
@@ -236,15 +238,61 @@ class CardMetric:
     rated: bool
     cell: ReportCardCell | None = None
     subgroups: list[ReportCardCell] = field(default_factory=list)
+    refs: list[ChartRef] = field(default_factory=list)
+    direction: str = "higher"
 
     @property
     def unit_suffix(self) -> str:
         return UNITS.get(self.unit, "")
 
     @property
+    def applies(self) -> bool:
+        """False when no student at the entity is counted by the metric (a grade it does not
+        serve): the card leaves it out rather than show a row of zeros."""
+        cells = ([self.cell] if self.cell is not None else []) + self.subgroups
+        return any(c.suppressed or (c.n or 0) > 0 or c.value is not None for c in cells)
+
+    @property
     def chartable(self) -> bool:
         """Values on a 0-100 scale get a bar chart (gaps are in the table only)."""
         return self.unit in ("percent", "rate", "median")
+
+    @property
+    def chart(self) -> Chart:
+        """The metric by student group on the 0-100 scale, its cut points as reference lines."""
+        cells = ([self.cell] if self.cell is not None else []) + self.subgroups
+        return Chart(
+            id=f"chart-{self.component}-{self.id}",
+            caption=f"{self.title} by student group (bars start at 0; suppressed groups have "
+                    "no bar).",
+            rows=[ChartRow(label=c.label, value=_shown_value(c),  # type: ignore[attr-defined]
+                           text=_chart_text(c, self.unit_suffix)) for c in cells],
+            refs=self.refs, unit=self.unit_suffix,
+            direction=self.direction)
+
+
+def _shown_value(c: ReportCardCell) -> Any:
+    return None if c.suppressed or c.value is None else c.value
+
+
+def _chart_text(c: ReportCardCell, unit: str) -> str:
+    if c.suppressed:
+        return "suppressed"
+    if c.value is None:
+        return "no value"
+    return f"{c.value}{unit}"
+
+
+def metric_refs(*, metric: Any, framework: Any) -> list[ChartRef]:
+    """A metric's cut points, lowest level first (the levels above the first have cuts)."""
+    return [ChartRef(label=lv.label, value=metric.cuts[lv.id])
+            for lv in framework.levels[1:] if metric.cuts and lv.id in metric.cuts]
+
+
+def rating_refs(*, framework: Any) -> list[ChartRef]:
+    """The overall rating's bands as cut points on the 0-100 score, lowest first."""
+    return [ChartRef(label=b.label, value=b.min)
+            for b in reversed(framework.rating.bands) if b.min > 0]
 
 
 @dataclass
@@ -261,6 +309,37 @@ class Card:
     cells: list[ReportCardCell]
     min_n: int
     entity_label: str = ""
+    absent: list[str] = field(default_factory=list)  # metrics left out: no students counted
+    district: ReportCardRating | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scale(self) -> list[Any]:
+        from .reportcard_words import rating_scale
+
+        return rating_scale(framework=self.framework, current=self.rating.rating)
+
+    @property
+    def rating_sentence(self) -> str:
+        from .reportcard_words import rating_sentence
+
+        return rating_sentence(entity_label=self.entity_label, rating=self.rating.rating,
+                               framework=self.framework)
+
+    @property
+    def rated_components(self) -> list[dict[str, Any]]:
+        """The components the rating counts (weight above 0), with their scores."""
+        return [c for c in self.components if c["weight"]]
+
+    @property
+    def trend_chart(self) -> Chart:
+        """The overall score by year on the 0-100 scale, the rating bands as reference lines."""
+        return Chart(
+            id="chart-trend", caption="Overall score by year, out of 100 (bars start at 0).",
+            rows=[ChartRow(label=str(t.year), value=t.points,
+                           text="not rated" if t.points is None else f"{t.points}")
+                  for t in self.trend],
+            refs=rating_refs(framework=self.framework))
 
     def export_rows(self) -> list[dict[str, Any]]:
         """The page's cells, in results.csv's columns."""
@@ -301,23 +380,38 @@ def card_build(*, run: ReportCardRun, entity_type: str, entity_id: str, year: in
                               ("Context", "Students") if c.component == "context"
                               else (c.component, c.metric))
         c.unit = "" if c.component != "context" or c.subgroup == "all" else "%"  # type: ignore[attr-defined]
+    engine_metrics = {(comp.id, m.id): m for comp, m in fw.metrics()}
+    for c in cells:
+        em = engine_metrics.get((c.component, c.metric))
+        c.no_level_reason = (  # type: ignore[attr-defined]
+            no_level_reason(metric=em, subgroup=c.subgroup, n=c.n, run_min_n=run.min_n)
+            if em is not None and not c.level and not c.suppressed and c.value is not None
+            else "")
     this_year = [c for c in cells if c.year == year]
     by_key = {(c.component, c.metric, c.subgroup): c for c in this_year}
     components = []
+    absent: list[str] = []
+    total_weight = sum(comp.weight for comp in fw.components) or 1
     for comp in fw.components:
         metrics = []
         for m in comp.metrics:
             cm = CardMetric(component=comp.id, id=m.id, title=m.title, unit=m.unit,
                             cuts_plain=cut_points_plain(metric=m, framework=fw), rated=m.rated,
-                            cell=by_key.get((comp.id, m.id, "all")))
+                            cell=by_key.get((comp.id, m.id, "all")),
+                            refs=metric_refs(metric=m, framework=fw), direction=m.direction)
             cm.subgroups = [by_key[(comp.id, m.id, s)] for s in fw.subgroups
                             if s != "all" and (comp.id, m.id, s) in by_key]
-            metrics.append(cm)
+            if cm.applies:
+                metrics.append(cm)
+            else:
+                absent.append(m.title)
         components.append({"id": comp.id, "title": comp.title, "weight": comp.weight,
+                           "share": round(100 * comp.weight / total_weight),
                            "description": comp.description,
                            "score": by_key.get((comp.id, "score", "all")), "metrics": metrics})
     served = [c for c in this_year if c.component == "context"]
-    earlier = [c for c in cells if c.year < year]
+    earlier = [c for c in cells if c.year < year  # not rows of zeros: no student counted
+               and (c.suppressed or (c.n or 0) > 0 or c.value is not None)]
     shown = {id(c) for c in served} | {id(c) for c in earlier}
     for comp_d in components:
         if comp_d["score"] is not None:
@@ -330,7 +424,43 @@ def card_build(*, run: ReportCardRun, entity_type: str, entity_id: str, year: in
     return Card(publication=publication, run=run, framework=fw, year=year, rating=rating,
                 trend=trend, components=components, earlier=earlier, served=served,
                 cells=page_cells, min_n=run.min_n,
-                entity_label=ENTITY_LABELS.get(entity_type, entity_type))
+                entity_label=ENTITY_LABELS.get(entity_type, entity_type), absent=absent,
+                district=_district_rating(rating), state=_state_summary(rating))
+
+
+def _district_rating(rating: ReportCardRating) -> ReportCardRating | None:
+    """A school's district's rating on the same run and year (None for other entities)."""
+    if rating.entity_type != "school":
+        return None
+    from playbook.organizations.models import Organization
+
+    school = (Organization.objects.filter(nces_id=rating.entity_id)
+              .select_related("parent").first())
+    if school is None or school.parent is None or not school.parent.nces_id:
+        return None
+    return ReportCardRating.objects.filter(run_id=rating.run_id, year=rating.year,
+                                           entity_type="district",
+                                           entity_id=school.parent.nces_id).first()
+
+
+def _state_summary(rating: ReportCardRating) -> dict[str, Any]:
+    """How the rating compares across the state: entities of the same type rated on the same
+    run and year (how many, the median score, how many scored lower, how many per rating)."""
+    from statistics import median
+
+    rows = list(ReportCardRating.objects.filter(
+        run_id=rating.run_id, year=rating.year, entity_type=rating.entity_type,
+    ).values_list("rating", "points"))
+    scores = [p for _, p in rows if p is not None]
+    if not scores:
+        return {}
+    counts: dict[str, int] = {}
+    for label, _ in rows:
+        counts[label] = counts.get(label, 0) + 1
+    return {"rated": len(scores), "median": round(float(median(scores)), 1),
+            "lower": (sum(1 for p in scores if p < rating.points)
+                      if rating.points is not None else None),
+            "counts": counts, "same": counts.get(rating.rating, 0), "all": len(rows)}
 
 
 def published_card(*, framework_slug: str, entity_type: str, entity_id: str,
@@ -383,3 +513,69 @@ def published_enrollments(*, nces_ids: list[str]) -> dict[str, PublishedEnrollme
             school_year=pub.school_year, enrollment=(context or {}).get("enrollment"),
             pct_econ_disadvantaged=(context or {}).get("pct_econ_disadvantaged"))
     return out
+
+
+@dataclass
+class CardLink:
+    """Where an entity's current published report card is, and what it says."""
+
+    framework_slug: str
+    framework_title: str
+    entity_type: str
+    entity_id: str
+    rating: str
+    points: Any
+    school_year: int
+
+    @property
+    def url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("evidence:rc_card", args=[self.framework_slug, self.entity_type,
+                                                 self.entity_id])
+
+
+def published_card_links(*, entities: list[tuple[str, str]]) -> dict[tuple[str, str], CardLink]:
+    """For ``(entity_type, entity_id)`` pairs, the card of the latest current publication of
+    each framework that rates them (the first framework by slug when two do)."""
+    if not entities:
+        return {}
+    types = {t for t, _ in entities}
+    ids = {i for _, i in entities}
+    wanted = set(entities)
+    out: dict[tuple[str, str], CardLink] = {}
+    latest: dict[str, ReportCardPublication] = {}
+    for pub in publications_current():
+        latest.setdefault(pub.framework_slug, pub)
+    for slug in sorted(latest):
+        pub = latest[slug]
+        title = (pub.run.framework.definition or {}).get("title") or pub.run.framework.name
+        rows = ReportCardRating.objects.filter(
+            run=pub.run, year=pub.school_year, entity_type__in=types, entity_id__in=ids,
+        ).values_list("entity_type", "entity_id", "rating", "points")
+        for entity_type, entity_id, rating, points in rows:
+            key = (entity_type, entity_id)
+            if key in wanted and key not in out:
+                out[key] = CardLink(framework_slug=slug, framework_title=title,
+                                    entity_type=entity_type, entity_id=entity_id,
+                                    rating=rating, points=points, school_year=pub.school_year)
+    return out
+
+
+def published_growth_links(*, entities: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """For ``(entity_type, entity_id)`` pairs, the public growth page filtered to the entity,
+    where a current growth publication has results for it."""
+    from django.urls import reverse
+
+    from .models import GrowthAggregate
+    from .selectors import growth_publications_current
+
+    if not entities:
+        return {}
+    runs = [p.run_id for p in growth_publications_current()]
+    found = set(GrowthAggregate.objects.filter(
+        run_id__in=runs, entity_type__in={t for t, _ in entities},
+        entity_id__in={i for _, i in entities}).values_list("entity_type", "entity_id"))
+    base = reverse("evidence:public_growth")
+    return {key: f"{base}?entity_type={key[0]}&q={key[1]}"
+            for key in entities if key in found}

@@ -21,6 +21,7 @@ from playbook.core.forms import errors_to_form, errors_to_page
 from playbook.core.jobs import JobStatus
 from playbook.core.params import ascii_int
 from playbook.studentdata.selectors import snapshot_current
+from playbook.ui.templatetags.charts import chart_key
 
 from . import reportcard_selectors as sel
 from .models import ReportCardFramework
@@ -379,6 +380,33 @@ def rc_ratings_list(request: HttpRequest, framework: str) -> HttpResponse:
 
 
 @public
+def rc_how(request: HttpRequest, framework: str) -> HttpResponse:
+    """How a published framework turns students' results into a rating, in plain words, with
+    the framework's own numbers (the version of its latest published year)."""
+    from .reportcard_words import rating_scale
+
+    pub = sel.publication_current(framework_slug=framework)
+    if pub is None:
+        raise Http404("No published report cards for this framework.")
+    fw = framework_engine(framework=pub.run.framework)
+    components = [{
+        "c": comp, "share": round(100 * comp.weight / (sum(c.weight for c in fw.components)
+                                                       or 1)),
+        "metrics": [{"m": m, "cuts": sel.cut_points_plain(metric=m, framework=fw),
+                     "min_n": max(m.min_n, pub.run.min_n),
+                     "groups": ", ".join(sel.SUBGROUP_LABELS.get(g, g)
+                                         for g in m.rated_subgroups)}
+                    for m in comp.metrics],
+    } for comp in fw.components]
+    return render(request, "public/reportcards/how.html", {
+        "pub": pub, "fw": fw, "components": components, "min_n": pub.run.min_n,
+        "scale": rating_scale(framework=fw, current=""),
+        "entity_types": [sel.ENTITY_LABELS.get(t, t).lower() + "s" for t in fw.entity_types],
+        "max_points": max(lv.points for lv in fw.levels),
+    })
+
+
+@public
 def rc_published_file(request: HttpRequest, framework: str, year: int, name: str
                       ) -> HttpResponse:
     """The published run's results.csv / ratings.csv: the same file the command line writes."""
@@ -438,6 +466,7 @@ def card_pdf(*, card: sel.Card) -> bytes:
     ctx = r.context or {}
     if r.points is None and ctx.get("not_rated_reason"):
         story.append(Paragraph(escape(str(ctx["not_rated_reason"])), styles["BodyText"]))
+    story += _pdf_summary(card=card, styles=styles, small=small)
     ctx_rows = [["Context", "Value"]]
     for key, label in (("enrollment", "Students"), ("pct_econ_disadvantaged",
                        "Economically disadvantaged (%)"), ("pct_disability",
@@ -464,10 +493,12 @@ def card_pdf(*, card: sel.Card) -> bytes:
                              Paragraph(escape(suppressed_text(card.min_n)), small), "",
                              Paragraph(escape(m.cuts_plain), small)])
                 continue
+            level = (getattr(c, "level_label", c.level) if c is not None and c.level else
+                     getattr(c, "no_level_reason", "") if c is not None else "")
             rows.append([Paragraph(escape(m.title), small),
                          "" if c is None or c.n is None else str(c.n),
                          _fmt_value(c, m.unit),
-                         (getattr(c, "level_label", c.level) if c is not None else "") or "",
+                         Paragraph(escape(level[:1].upper() + level[1:]), small),
                          Paragraph(escape(m.cuts_plain), small)])
         story += [Table(rows, colWidths=[2.0 * inch, 0.7 * inch, 1.0 * inch, 0.9 * inch,
                                          2.6 * inch], style=grid, repeatRows=1), Spacer(1, 6)]
@@ -477,6 +508,85 @@ def card_pdf(*, card: sel.Card) -> bytes:
         f"{card.run.pk}, {card.run.code_version}."), small))
     doc.build(story)
     return buf.getvalue()
+
+
+def _pdf_summary(*, card: sel.Card, styles: Any, small: Any) -> list[Any]:
+    """The page's summary in the PDF: what the rating means, the scale with every level, the
+    comparison, the component scores, and the trend chart drawn to scale."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.graphics.shapes import Drawing, Line, Rect, String
+    from reportlab.lib import colors
+    from reportlab.lib.units import inch
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+    r = card.rating
+    out: list[Any] = []
+    if card.rating_sentence:
+        out.append(Paragraph(escape(card.rating_sentence), styles["BodyText"]))
+    scale = [["Rating", "Score", ""]] + [
+        [step.label, step.range_text, f"this {card.entity_label.lower()}" if step.current else ""]
+        for step in card.scale]
+    style = [("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+             ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey)]
+    for i, step in enumerate(card.scale, start=1):
+        if step.current:
+            style.append(("BACKGROUND", (0, i), (-1, i), colors.HexColor("#e7f2f5")))
+            style.append(("FONTNAME", (0, i), (-1, i), "Helvetica-Bold"))
+    out += [Spacer(1, 4), Table(scale, style=TableStyle(style), hAlign="LEFT"), Spacer(1, 6)]
+    compare = [f"This {card.entity_label.lower()}: {r.rating}"
+               + (f", {r.points}" if r.points is not None else "")]
+    if card.district is not None:
+        compare.append(f"Its district, {card.district.entity_name}: {card.district.rating}"
+                       + (f", {card.district.points}" if card.district.points is not None
+                          else ""))
+    st = card.state
+    if st:
+        compare.append(f"The state: {st['rated']} {card.entity_label.lower()}s are rated; the "
+                       f"middle score is {st['median']}."
+                       + (f" This {card.entity_label.lower()} scored higher than {st['lower']} "
+                          "of them." if st.get("lower") is not None else ""))
+    for line in compare:
+        out.append(Paragraph(escape(line), styles["BodyText"]))
+    for comp in card.rated_components:
+        score = comp["score"]
+        text = (f"{score.value} out of 100, counting for {comp['share']}% of the rating"
+                if score is not None and score.value is not None
+                else "not rated this year" if comp["metrics"] else "does not apply here")
+        out.append(Paragraph(escape(f"{comp['title']}: {text}"), small))
+    chart = card.trend_chart
+    if any(row.value is not None for row in chart.rows):
+        width, label_w, bar_h, gap = 5.5 * inch, 0.6 * inch, 10, 4
+        track = width - label_w - 0.6 * inch
+        height = len(chart.rows) * (bar_h + gap) + 28
+        d = Drawing(width, height)
+        y = height - 14
+        for ref in chart.refs:
+            x = label_w + track * float(ref.value) / 100
+            d.add(String(x, y + 2, f"{float(ref.value):g}", fontSize=7, textAnchor="middle"))
+        for row in chart.rows:
+            y -= bar_h + gap
+            d.add(String(0, y + 2, row.label, fontSize=8))
+            d.add(Rect(label_w, y, track, bar_h, fillColor=colors.HexColor("#f0f0f0"),
+                       strokeColor=None))
+            if row.value is not None:
+                d.add(Rect(label_w, y, track * min(float(row.value), 100) / 100, bar_h,
+                           fillColor=colors.HexColor("#005ea2"), strokeColor=None))
+            d.add(String(label_w + track + 4, y + 2, row.text, fontSize=8))
+        for ref in chart.refs:
+            x = label_w + track * float(ref.value) / 100
+            d.add(Line(x, y - 2, x, height - 14, strokeDashArray=[2, 2], strokeWidth=0.8))
+        for tick in chart.ticks:
+            x = label_w + track * tick / 100
+            d.add(String(x, y - 12, f"{tick:g}", fontSize=7, textAnchor="middle"))
+        out += [Spacer(1, 6), Paragraph("Overall score by year, out of 100", styles["Heading3"]),
+                d, Paragraph(escape(chart_key(chart)), small)]
+        trend = [["Year", "Rating", "Score"]] + [
+            [str(t.year), t.rating, "" if t.points is None else str(t.points)]
+            for t in card.trend]
+        out.append(Table(trend, style=TableStyle(style[:2]), hAlign="LEFT"))
+    out.append(Spacer(1, 8))
+    return out
 
 
 def card_url(framework: str, entity_type: str, entity_id: str) -> str:

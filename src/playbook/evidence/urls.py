@@ -29,6 +29,7 @@ urlpatterns += [
          rc.rc_preview_card, name="rc_preview"),
     path("report-cards/", rc.rc_public_index, name="rc_public_index"),
     path("report-cards/<slug:framework>/ratings/", rc.rc_ratings_list, name="rc_ratings"),
+    path("report-cards/<slug:framework>/how-it-is-calculated/", rc.rc_how, name="rc_how"),
     path("report-cards/<slug:framework>/<int:year>/<str:name>.csv", rc.rc_published_file,
          name="rc_published_file"),
     path("report-cards/<slug:framework>/<str:entity_type>/<str:entity_id>/", rc.rc_card,

@@ -18,6 +18,13 @@ class RegistrySearchForm(forms.Form):
     )
 
 
+class FindSchoolForm(forms.Form):
+    """The public home page's search: one box, schools and districts."""
+
+    q = forms.CharField(label="Find a school or district", required=False, max_length=100,
+                        help_text="Its name, city or NCES ID.")
+
+
 class OrganizationForm(forms.ModelForm):
     website = forms.URLField(required=False, assume_scheme="https")
     class Meta:

@@ -9,7 +9,7 @@ from playbook.accounts.access import office_staff, roles, signed_in
 from playbook.accounts.roles import READ_ALL
 from playbook.core.forms import errors_to_form
 from playbook.core.pages import page_of
-from playbook.evidence.reportcard_selectors import published_enrollments
+from playbook.evidence.reportcard_selectors import published_card_links, published_enrollments
 from playbook.programs.registry import organization_panels
 
 from .forms import OrganizationForm, RegistrySearchForm
@@ -93,5 +93,6 @@ def model_detail(request: HttpRequest, code: str) -> HttpResponse:
     adoptions = model.adoptions.select_related("school", "school__parent").order_by(
         "-school_year", "school__name"
     )
+    card = published_card_links(entities=[("model", model.code)]).get(("model", model.code))
     return render(request, "organizations/model_detail.html",
-                  {"model": model, "adoptions": adoptions})
+                  {"model": model, "adoptions": adoptions, "card": card})

@@ -9,8 +9,12 @@ from django.templatetags.static import static
 
 from playbook.accounts.access import public
 from playbook.core.pages import page_of
-from playbook.evidence.reportcard_selectors import published_enrollments
-from playbook.organizations.forms import RegistrySearchForm
+from playbook.evidence.reportcard_selectors import (
+    published_card_links,
+    published_enrollments,
+    published_growth_links,
+)
+from playbook.organizations.forms import FindSchoolForm, RegistrySearchForm
 from playbook.organizations.models import OrgKind
 from playbook.organizations.selectors import (
     consortium_members,
@@ -19,10 +23,45 @@ from playbook.organizations.selectors import (
     school_list_for_district,
 )
 
+FIND_LIMIT = 20
+
 
 @public
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "public/home.html")
+    """The public home page: "Find a school or district" first. The form is a plain GET form;
+    with htmx, results come as the reader types (the same view answers with the results part
+    alone when htmx asks)."""
+    form = FindSchoolForm(request.GET or None)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    results: list[Any] = []
+    more = False
+    if query:
+        qs = directory_search(query=query).filter(
+            kind__in=[OrgKind.SCHOOL, OrgKind.DISTRICT]).order_by("name")
+        results = list(qs[:FIND_LIMIT + 1])
+        more = len(results) > FIND_LIMIT
+        results = results[:FIND_LIMIT]
+        _with_links(results)
+    context = {"form": form, "query": query, "results": results, "more": more}
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "public/_find_results.html", context)
+    return render(request, "public/home.html", context)
+
+
+def _entity(org: Any) -> tuple[str, str]:
+    """The organization as report cards and growth results name it."""
+    return (org.kind, org.identifier)
+
+
+def _with_links(orgs: list[Any]) -> None:
+    """``org.card`` (its current report card, or None) and ``org.growth_url`` (its published
+    growth results, or "")."""
+    keys = [_entity(o) for o in orgs]
+    cards = published_card_links(entities=keys)
+    growth = published_growth_links(entities=keys)
+    for org, key in zip(orgs, keys, strict=True):
+        org.card = cards.get(key)
+        org.growth_url = growth.get(key, "")
 
 
 @public
@@ -51,11 +90,16 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
     if org is None:
         raise Http404("No such organization in the public directory.")
     _with_published_enrollment([org])
+    _with_links([org])
+    models = list(models_for_organization(organization=org).select_related("provider"))
+    cards = published_card_links(entities=[("model", m.code) for m in models])
+    for m in models:
+        m.card = cards.get(("model", m.code))  # type: ignore[attr-defined]
     return render(request, "public/organization.html", {
         "org": org,
         "schools": school_list_for_district(district=org) if org.kind == OrgKind.DISTRICT else [],
         "members": consortium_members(consortium=org) if org.kind == OrgKind.CONSORTIUM else [],
-        "models": models_for_organization(organization=org),
+        "models": models,
     })
 
 
