@@ -16,6 +16,15 @@ from playbook.core.append_only import AppendOnlyError, AppendOnlyModel
 __all__ = ["AccessLogEntry", "AppendOnlyError"]
 
 
+#: What each logged read was, in words (the ``action`` codes the apps write).
+ACCESS_ACTIONS = {
+    "student_record": "A student's record looked up",
+    "growth_results": "Student-level growth results read",
+    "growth_run_students": "Student-level growth results read",
+    "access_log_export": "The access log downloaded",
+}
+
+
 class AccessLogEntry(AppendOnlyModel):
     append_only_label = "the access log"
 

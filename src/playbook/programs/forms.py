@@ -223,6 +223,13 @@ class ApplicationFilterForm(forms.Form):
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
+#: The published measures a commitment may read its evidence from.
+EVIDENCE_METRICS = [
+    ("points", "Report card: points"), ("rating", "Report card: rating"),
+    ("median_sgp", "Growth: median growth percentile"),
+    ("pct_adequate", "Growth: share on track (adequate growth)"),
+]
+
 
 class VoteForm(forms.Form):
     choice = forms.ChoiceField(widget=forms.RadioSelect, label="Your vote",
@@ -261,10 +268,8 @@ class CommitmentForm(forms.Form):
         help_text="For a report card: the framework's short name (e.g. "
                   "school-district-performance); for growth: math or ela.")
     evidence_metric = forms.ChoiceField(
-        required=False, label="Published measure", choices=[
-            ("", "Choose (for a report card or growth)"), ("points", "Report card: points"),
-            ("rating", "Report card: rating"), ("median_sgp", "Growth: median SGP"),
-            ("pct_adequate", "Growth: share on track (adequate growth)")])
+        required=False, label="Published measure",
+        choices=[("", "Choose (for a report card or growth)"), *EVIDENCE_METRICS])
 
 
 class AmendmentForm(forms.Form):

@@ -11,3 +11,8 @@ class ReviewsConfig(AppConfig):
 
         spine.register()
         tasks.register()
+        from playbook.core.labels import labels_register
+
+        from .models import EXPERTISE_TAGS
+
+        labels_register(EXPERTISE_TAGS)

@@ -100,3 +100,11 @@ def form_errors(context: template.Context) -> list[dict[str, str]]:
             for i, form in enumerate(value.forms):
                 add_form(form, prefix=f"Row {i + 1}, ")
     return out
+
+
+@register.filter(name="plain")
+def plain_filter(value: Any) -> str:
+    """``{{ value|plain }}``: the words for a stored code (``core.labels``)."""
+    from playbook.core.labels import plain
+
+    return plain(value)
