@@ -18,7 +18,8 @@ def test_five_wrong_passwords_lock_the_account(page: Any, site: Personas) -> Non
     assert settings.AXES_FAILURE_LIMIT == 5
     for _attempt in range(4):
         sign_in(page, "leader_a", "not the password")
-        expect(page.get_by_role("alert")).to_contain_text("Sign-in failed")
+        expect(page.locator("[data-error-summary]")).to_contain_text(
+            "Please enter a correct username and password")
 
     with page.expect_response(lambda r: r.request.method == "POST") as posted:
         sign_in(page, "leader_a", "not the password")

@@ -44,3 +44,11 @@ def test_the_first_words_registered_are_kept() -> None:
 def test_the_plain_filter(value, shown) -> None:  # type: ignore[no-untyped-def]
     html = Template("{% load field_helpers %}{{ v|plain }}").render(Context({"v": value}))
     assert html == shown.replace("'", "&#x27;")
+
+
+def test_a_stored_sentence_reads_its_codes_as_words() -> None:
+    from playbook.core.labels import plain_text
+
+    assert plain_text("funding.partial_funding / tie_breaks / set_asides") == (
+        "funding: partial funding / Tie-breaks / Set-asides")
+    assert plain_text("plan awards $300,000") == "plan awards $300,000"

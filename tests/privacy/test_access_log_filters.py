@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def log(personas):
     access_log_record(user=personas.officer, action="student_record", purpose="Screening check",
                       student_keys=["S1", "S10"], record_count=2)
-    access_log_record(user=personas.leader_a, action="growth_run_students",
+    access_log_record(user=personas.leader_a, action="growth_results",
                       purpose="=HYPERLINK(\"http://x\")", student_keys=["S10"], record_count=1)
     forty_days_ago = timezone.now() - timedelta(days=40)
     with mock.patch("django.utils.timezone.now", return_value=forty_days_ago):
@@ -45,7 +45,7 @@ def test_each_filter_narrows_the_log(log):
     cases = {
         "role=district_leader": {"HYPERLINK"},
         "user=offic": {"Screening check"},
-        "action=growth": {"HYPERLINK"},
+        "action=growth_results": {"HYPERLINK"},
         "student=S1": {"Screening check"},  # not S10's reads
         "student=S10": {"Screening check", "HYPERLINK"},
         f"since={today - timedelta(days=7)}": {"Screening check", "HYPERLINK"},
@@ -78,7 +78,7 @@ def test_the_csv_is_what_the_filters_show_and_the_download_is_logged(log):
     assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
     assert r["Cache-Control"].startswith("max-age=0") or "no-cache" in r["Cache-Control"]
     rows = list(csv.DictReader(io.StringIO(r.content.decode())))
-    assert [row["action"] for row in rows] == ["growth_run_students", "student_record"]
+    assert [row["action"] for row in rows] == ["growth_results", "student_record"]
     assert rows[0]["purpose"].startswith("'="), "a formula is neutralised"
     assert rows[1]["student_keys"] == "S1 S10"
     export = AccessLogEntry.objects.get(action="access_log_export")

@@ -46,3 +46,16 @@ def plain(value: Any) -> str:
             _CODE.match(p.strip()) or p.strip() in _LABELS for p in value.split(",")):
         return ", ".join(label(p.strip()) for p in value.split(","))
     return label(value)
+
+
+_PATH = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+\b")
+_CODE_IN_TEXT = re.compile(r"(?<![\w.@/-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w.@/-])")
+
+
+def plain_text(text: Any) -> str:
+    """A sentence with the codes in it read as words: a dotted rule path
+    ("funding.partial_funding") as its parts ("funding: Partial funding"), each code
+    ("tie_breaks") as its label. For stored explanations written with codes in them."""
+    out = _PATH.sub(lambda m: ": ".join(label(p) for p in m.group(0).split(".")),
+                    "" if text is None else str(text))
+    return _CODE_IN_TEXT.sub(lambda m: label(m.group(0)), out)

@@ -9,6 +9,8 @@ from django.db.models import Q, QuerySet
 
 from playbook.accounts.roles import Role
 
+from .models import ACCESS_ACTIONS
+
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
@@ -18,8 +20,8 @@ class AccessLogFilterForm(forms.Form):
     role = forms.ChoiceField(label="Role", required=False,
                              choices=[("", "Any role"), *Role.choices])
     user = forms.CharField(label="User name contains", required=False, max_length=150)
-    action = forms.CharField(label="What was read contains", required=False, max_length=60,
-                             help_text="For example student_record or growth_run_students.")
+    action = forms.ChoiceField(label="What was read", required=False,
+                               choices=[("", "Anything"), *ACCESS_ACTIONS.items()])
     student = forms.CharField(label="Pseudonymous student key", required=False, max_length=80,
                               help_text="Every read that included this student.")
 
@@ -42,7 +44,7 @@ class AccessLogFilterForm(forms.Form):
         if data.get("user"):
             qs = qs.filter(user__username__icontains=data["user"])
         if data.get("action"):
-            qs = qs.filter(action__icontains=data["action"])
+            qs = qs.filter(action=data["action"])
         if data.get("student"):
             key = data["student"].strip()
             # keys are stored as a JSON list; match the quoted key so "S1" does not find "S10"

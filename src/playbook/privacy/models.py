@@ -20,7 +20,6 @@ __all__ = ["AccessLogEntry", "AppendOnlyError"]
 ACCESS_ACTIONS = {
     "student_record": "A student's record looked up",
     "growth_results": "Student-level growth results read",
-    "growth_run_students": "Student-level growth results read",
     "access_log_export": "The access log downloaded",
 }
 

@@ -76,6 +76,11 @@ def form_errors(context: template.Context) -> list[dict[str, str]]:
         seen.add(id(form))
         for message in form.non_field_errors():
             out.append({"href": "", "text": prefix + str(message)})
+        own = getattr(form, "error_summary", None)
+        if isinstance(own, list):  # a form that words its own entries (the rules editor)
+            out.extend({"href": f"#{e['id']}" if e.get("id") else "", "text": prefix + e["text"]}
+                       for e in own)
+            return
         for name in form.errors:
             if name == NON_FIELD_ERRORS or name not in form.fields:
                 continue
@@ -108,3 +113,11 @@ def plain_filter(value: Any) -> str:
     from playbook.core.labels import plain
 
     return plain(value)
+
+
+@register.filter(name="plain_text")
+def plain_text_filter(value: Any) -> str:
+    """``{{ sentence|plain_text }}``: a stored sentence with its codes read as words."""
+    from playbook.core.labels import plain_text
+
+    return plain_text(value)
