@@ -508,7 +508,7 @@ def test_no_suppressed_count_is_narrowed_below_three_values(t: dict[str, Any]) -
         assert hi - lo >= 2, (cell, lo, hi)
 
 
-def _attack_run(tmp_path: Path, seed: int) -> Any:
+def _attack_run(tmp_path: Path, seed: int, numerators: bool = False) -> Any:
     from .lp_attacker import attack_report_cards, truth_from_result
 
     lake = make_lake(tmp_path / "lake", seed=seed, students=260 + 40 * seed,
@@ -532,7 +532,7 @@ def _attack_run(tmp_path: Path, seed: int) -> Any:
         for r in rows if r["suppressed"] and r["metric"] in pop_of)
     return rows, attack_report_cards(results=rows, frameworks=frameworks,
                                      entities=lake.entities.to_pylist(), truth=truth,
-                                     hidden_zeros=hidden_zeros, numerators=False)
+                                     hidden_zeros=hidden_zeros, numerators=numerators)
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -550,3 +550,163 @@ def test_published_files_resist_an_inequality_attacker(tmp_path: Path, seed: int
               and r["value"] is not None
               and (r["framework"], r["entity_type"], r["entity_id"], r["year"]) in hidden_total]
     assert shares == []
+
+
+# ----------------------------------------------------------------------------------------------
+# 4. Numerators (decision 0009): a published percent is its rounding interval, a published
+#    level the band of its value; no hidden numerator keeps fewer than min(3, n + 1) values.
+
+
+def _numerator_range(n: dict[str, int], x: dict[str, int], shown: dict[str, float],
+                     cell: str) -> tuple[int, int]:
+    """The reader's smallest and largest numerator of ``cell`` on one partition ``all = the
+    rest``, counts known, each shown percent its rounding interval (HiGHS, written apart from
+    the engine)."""
+    import math
+
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    names = list(n)
+    lb, ub = [], []
+    for c in names:
+        if c in shown:
+            v = shown[c]
+            lb.append(max(0, math.ceil((v - 0.05) * n[c] / 100 - 1e-9)))
+            ub.append(min(n[c], math.floor((v + 0.05) * n[c] / 100 + 1e-9)))
+        else:
+            lb.append(0)
+            ub.append(n[c])
+    row = np.array([1.0 if c == "all" else -1.0 for c in names])
+    out = []
+    for sign in (1.0, -1.0):
+        e = np.zeros(len(names))
+        e[names.index(cell)] = sign
+        res = milp(e, integrality=np.ones(len(names)), bounds=Bounds(lb, ub),
+                   constraints=LinearConstraint(row[None, :], 0, 0))
+        assert res.x is not None
+        out.append(round(res.x[names.index(cell)]))
+    return out[0], out[1]
+
+
+def test_a_rounded_percent_no_longer_pins_the_hidden_groups_numerators() -> None:
+    """All students: 25 at 8.0% (exactly 2 proficient); the published groups' percents hold
+    both (WH 2 of 15 = 13.3%, HI 0 of 5 = 0.0%), so the hidden BL (2) and AS (3) held none:
+    pinned at 0. The cover hides WH's percent (its count stays): then BL may hold 0 to 2."""
+    from playbook.analytics.reportcards.numerators import protect_numerators, rounding_box
+
+    cells = ["all", "WH", "BL", "AS", "HI", "~race"]
+    n = {"all": 25, "WH": 15, "BL": 2, "AS": 3, "HI": 5, "~race": 0}
+    x = {"all": 2, "WH": 2, "BL": 0, "AS": 0, "HI": 0, "~race": 0}
+    hidden = {"BL", "AS"}
+    shown = {c: round(100 * x[c] / n[c], 1) for c in cells if c not in hidden and n[c]}
+    assert shown["all"] == 8.0 and shown["WH"] == 13.3
+    # without cover the reader pins both hidden numerators
+    assert _numerator_range(n, x, shown, "BL") == (0, 0)
+    assert _numerator_range(n, x, shown, "AS") == (0, 0)
+    A = relation_matrix(rows=np.zeros(6, np.int64), cols=np.arange(6),
+                        coefs=np.array([1.0, -1, -1, -1, -1, -1]), n_relations=1, n_cells=6)
+    nv = np.array([n[c] for c in cells])
+    xv = np.array([x[c] for c in cells])
+    v = np.array([shown.get(c, np.nan) for c in cells])
+    lo, hi = rounding_box(nv, v)
+    assert (lo[:2] == 2).all() and (hi[:2] == 2).all()
+    sup = np.array([c in hidden for c in cells])
+    hide = protect_numerators(n=nv, x=xv, relations=A, lo=lo, hi=hi,
+                              hidden_lo=np.zeros(6, np.int64), hidden_hi=nv, targets=sup,
+                              coverable=~sup & (nv > 0), rated=np.zeros(6, bool))
+    covered = {c for c, h in zip(cells, hide.tolist(), strict=True) if h}
+    # HI's percent is no use (it holds nobody to move); WH, the only other one, is hidden
+    assert covered == {"WH"}
+    shown = {c: v for c, v in shown.items() if c not in covered}
+    assert _numerator_range(n, x, shown, "BL") == (0, 2)
+    assert _numerator_range(n, x, shown, "AS") == (0, 2)
+
+
+def test_a_hidden_percent_keeps_its_level_and_the_reader_gets_only_its_band() -> None:
+    """A rated cell's percent hidden for cover keeps its level: the reader knows the value lies
+    in the level's band (sufficient: 40.0 to 64.9), i.e. 16 to 25 of 40 students."""
+    from playbook.analytics.reportcards.numerators import band_box, rounding_box
+
+    lo, hi = band_box(np.array([40, 40]), np.array([40.0, np.nan]), np.array([65.0, 40.0]))
+    assert (lo.tolist(), hi.tolist()) == ([16, 0], [25, 15])
+    # 8.0% of 25: 2; 11.1% of 18: 2; 0.0% of 7: 0; 50.0% of 1000: 500 only
+    lo, hi = rounding_box(np.array([25, 18, 7, 1000]), np.array([8.0, 11.1, 0.0, 50.0]))
+    assert lo.tolist() == [2, 2, 0, 500] and hi.tolist() == [2, 2, 0, 500]
+    lo, hi = rounding_box(np.array([2000]), np.array([50.0]))
+    assert (lo.tolist(), hi.tolist()) == ([999], [1000])  # 1001 of 2000: 50.05%, shown 50.1
+
+
+def test_a_program_presolve_calls_infeasible_is_asked_again_without_it(monkeypatch) -> None:
+    """scipy 1.17's HiGHS MIP presolve calls some feasible programs infeasible; the fallback
+    asks again without presolve (here a presolve that refuses every program stands in for
+    it)."""
+    import scipy.optimize
+
+    from playbook.analytics.reportcards import suppression
+
+    real = scipy.optimize.milp
+    calls: list[Any] = []
+
+    def flaky(*args: Any, options: Any = None, **kw: Any) -> Any:
+        calls.append(options)
+        res = real(*args, options=options, **kw)
+        if (options or {}).get("presolve", True) is not False:
+            res.x = None
+        return res
+
+    monkeypatch.setattr(scipy.optimize, "milp", flaky)
+    M = np.array([[1.0, -1.0, -1.0]])
+    x = suppression._milp(np.array([0.0, 1.0, 0.0]), M, np.zeros(1), np.array([3.0, 0, 0]),
+                          np.array([3.0, 3, 3]))
+    assert x is not None and x.tolist() == [3, 0, 3]
+    assert calls == [None, {"presolve": False}]
+    # and the relaxation's fallback reaches it: a program whose HiGHS model is unavailable
+    monkeypatch.setattr(suppression, "_highs_model", lambda *a: None)
+    program = suppression._Program(M, np.zeros(1), np.array([3.0, 0, 0]),
+                                   np.array([3.0, 3, 3]), suppression.SuppressionStats())
+    assert program.solve(np.array([0.0, -1.0, 0.0])).tolist() == [3, 3, 0]
+
+
+def _floor(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The most the policy can hide: every percent of a count-percent measure hidden, levels
+    kept (decision 0009 never withdraws a level for numerator cover)."""
+    from .lp_attacker import COUNT_PERCENTS
+
+    measures = {(m.id): m.measure for name in ("school-district-performance",
+                                               "approved-model-report-card")
+                for _, m in load_shipped(name=name).metrics()}
+    return [dict(r, value=None) if measures.get(r["metric"]) in COUNT_PERCENTS
+            and not r["suppressed"] else r for r in rows]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_no_hidden_numerator_is_narrowed_by_rounded_percents(tmp_path: Path, seed: int) -> None:
+    """Both frameworks' files, percents read as rounding intervals and levels as bands: no
+    hidden cell's numerator keeps fewer than min(3, n + 1) values, except where the published
+    levels alone pin it (all students 0.0% suspended, "exemplary": every group at 0), which
+    no hidden percent can change."""
+    from .lp_attacker import attack_report_cards, truth_from_result
+
+    rows, attack = _attack_run(tmp_path, seed, numerators=True)
+    assert any(r["value_suppressed"] for r in rows)
+    hidden_pct = [r for r in rows if r["value_suppressed"]]
+    assert all(r["value"] is None and r["n"] is not None and not r["suppressed"]
+               for r in hidden_pct)
+    if not attack.numerators:
+        return
+    # what the levels alone give away: the same attack on the publication with every percent
+    # hidden and every level kept
+    lake = make_lake(tmp_path / "lake2", seed=seed, students=260 + 40 * seed,
+                     missing_demographics=3 * (seed - 1))
+    truth: dict[Any, Any] = {}
+    frameworks = []
+    for name in ("school-district-performance", "approved-model-report-card"):
+        result = compute_report_cards(framework=load_shipped(name=name), lake_paths=lake.paths,
+                                      entities=lake.entities, growth=lake.growth, min_n=10)
+        truth.update(truth_from_result(result))
+        frameworks.append(result.framework)
+    floor = attack_report_cards(results=_floor(rows), frameworks=frameworks,
+                                entities=lake.entities.to_pylist(), truth=truth,
+                                hidden_zeros=True, numerators=True)
+    beyond = sorted(set(attack.numerators) - set(floor.numerators), key=str)
+    assert beyond == [], [(k, attack.ranges[k]) for k in beyond[:10]]
