@@ -710,3 +710,131 @@ def test_no_hidden_numerator_is_narrowed_by_rounded_percents(tmp_path: Path, see
                                 hidden_zeros=True, numerators=True)
     beyond = sorted(set(attack.numerators) - set(floor.numerators), key=str)
     assert beyond == [], [(k, attack.ranges[k]) for k in beyond[:10]]
+
+
+@st.composite
+def tables_with_numerators(draw: Any) -> dict[str, Any]:
+    """``tables()`` with a numerator per cell (students proficient), additive like the counts:
+    each child's race groups and residual draw theirs, the flag pair splits the child's, the
+    parent sums its children."""
+    t = draw(tables())
+    system = _system(t)
+    n, eqs = system["n"], system["eqs"]
+    x: dict[Any, int] = {}
+    for y in range(t["n_years"]):
+        for c in range(t["n_children"]):
+            e = f"c{c}"
+            for g in [*RACES[:3], "~race"]:
+                x[(y, e, g)] = draw(st.integers(0, n[(y, e, g)]))
+            x[(y, e, "all")] = sum(x[(y, e, g)] for g in [*RACES[:3], "~race"])
+            total, flag = n[(y, e, "all")], n[(y, e, "flag")]
+            xa = x[(y, e, "all")]
+            x[(y, e, "flag")] = draw(st.integers(max(0, xa - (total - flag)), min(flag, xa)))
+            x[(y, e, "not_flag")] = xa - x[(y, e, "flag")]
+        for g in ["all", *RACES[:3], "~race", "flag", "not_flag"]:
+            x[(y, "parent", g)] = sum(x[(y, f"c{c}", g)] for c in range(t["n_children"]))
+    assert all(sum(coef * x[k] for k, coef in eq.items()) == 0 for eq in eqs)
+    return {**system, "x": x}
+
+
+def _numerator_leaks(system: dict[str, Any]) -> list[tuple[Any, int, int]]:
+    """Suppress the counts, cover the numerators, then read what is published as the
+    inequality attacker (written apart from the engine): counts non-negative integers (a
+    hidden cell at least 1: zeros are published here), published counts known, a shown
+    percent its rounding interval, a hidden one ``[0, n]``, numerators obeying the counts'
+    equations. Returns the hidden cells whose numerator keeps fewer than min(3, n + 1) values.
+    """
+    import math
+
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    from playbook.analytics.reportcards.numerators import protect_numerators, rounding_box
+
+    cells, n, x, published, eqs = (system["cells"], system["n"], system["x"],
+                                   system["published"], system["eqs"])
+    index = {c: i for i, c in enumerate(cells)}
+    rows, cols, coefs = [], [], []
+    for r, eq in enumerate(eqs):
+        for c, v in eq.items():
+            rows.append(r)
+            cols.append(index[c])
+            coefs.append(float(v))
+    A = relation_matrix(rows=np.array(rows), cols=np.array(cols), coefs=np.array(coefs),
+                        n_relations=len(eqs), n_cells=len(cells))
+    nv = np.array([n[c] for c in cells])
+    xv = np.array([x[c] for c in cells])
+    pub = np.array([c in published for c in cells])
+    sup = suppress(n=nv, published=pub, relations=A, min_n=system["min_n"])
+    shown = pub & ~sup & (nv > 0)
+    v = np.where(shown, np.floor(1000.0 * xv / np.maximum(nv, 1) + 0.5 + 1e-9) / 10.0, np.nan)
+    lo, hi = rounding_box(nv, v)
+    hide = protect_numerators(n=nv, x=xv, relations=A, lo=lo, hi=hi,
+                              hidden_lo=np.zeros(nv.size, np.int64), hidden_hi=nv,
+                              targets=sup, coverable=shown, rated=np.zeros(nv.size, bool))
+    assert not (hide & ~shown).any()
+    # the attacker: variables n_c (unknown counts) then x_c (every numerator)
+    unknown = [c for c in cells if sup[index[c]] or (c not in published and n[c] > 0)]
+    ncol = {c: i for i, c in enumerate(unknown)}
+    xcol = {c: len(unknown) + i for i, c in enumerate(cells)}
+    size = len(unknown) + len(cells)
+    lb, ub = np.zeros(size), np.full(size, 1e7)
+    for c in unknown:
+        lb[ncol[c]] = 1.0 if sup[index[c]] else 0.0
+    M, lo_r, hi_r = [], [], []
+    for eq in eqs:
+        row, rhs = np.zeros(size), 0.0
+        for c, coef in eq.items():
+            if c in ncol:
+                row[ncol[c]] += coef
+            else:
+                rhs -= coef * n[c]
+        if row.any():
+            M.append(row)
+            lo_r.append(rhs)
+            hi_r.append(rhs)
+        row = np.zeros(size)
+        for c, coef in eq.items():
+            row[xcol[c]] += coef
+        M.append(row)
+        lo_r.append(0.0)
+        hi_r.append(0.0)
+    for c in cells:
+        j = xcol[c]
+        if c in ncol:
+            row = np.zeros(size)
+            row[j], row[ncol[c]] = 1.0, -1.0
+            M.append(row)
+            lo_r.append(-np.inf)
+            hi_r.append(0.0)
+        elif shown[index[c]] and not hide[index[c]]:
+            val = v[index[c]]
+            lb[j] = max(0, math.ceil((val - 0.05) * n[c] / 100 - 1e-9))
+            ub[j] = min(n[c], math.floor((val + 0.05) * n[c] / 100 + 1e-9))
+        else:
+            ub[j] = n[c]
+    cons = LinearConstraint(np.array(M), lo_r, hi_r)
+    leaks = []
+    for c in cells:
+        if not sup[index[c]]:
+            continue
+        ends = []
+        for sign in (1.0, -1.0):
+            e = np.zeros(size)
+            e[xcol[c]] = sign
+            res = milp(e, integrality=np.ones(size), bounds=Bounds(lb, ub), constraints=cons)
+            if res.x is None:
+                res = milp(e, integrality=np.ones(size), bounds=Bounds(lb, ub),
+                           constraints=cons, options={"presolve": False})
+            assert res.x is not None, res.message
+            ends.append(round(res.x[xcol[c]]))
+        if ends[1] - ends[0] < min(2, n[c]):
+            leaks.append((c, ends[0], ends[1]))
+    return leaks
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables_with_numerators())
+def test_no_hidden_numerator_is_narrowed_on_generated_tables(system: dict[str, Any]) -> None:
+    """Generated tables with numerators: after the count suppression and the numerator cover,
+    no hidden cell's numerator keeps fewer than min(3, n + 1) values."""
+    assert _numerator_leaks(system) == []
