@@ -92,6 +92,9 @@ class GrowthAggregate(models.Model):
                                      "(and with it every statistic of the cell).")
     sgp_suppressed = models.BooleanField(default=False)
     adequate_suppressed = models.BooleanField(default=False)
+    pct_adequate_suppressed = models.BooleanField(
+        default=False, help_text="The percent making adequate growth is hidden to protect a "
+        "small group beside it (decision 0009); its count stays published.")
 
     class Meta:
         ordering = ["entity_type", "entity_id", "subgroup"]
@@ -112,6 +115,10 @@ class GrowthAggregate(models.Model):
                 name="suppressed_adequate_growth_holds_no_numbers",
                 condition=Q(adequate_suppressed=False)
                 | (Q(n_adequate_known__isnull=True) & Q(pct_adequate__isnull=True)),
+            ),
+            models.CheckConstraint(
+                name="hidden_adequate_percent_holds_no_value",
+                condition=Q(pct_adequate_suppressed=False) | Q(pct_adequate__isnull=True),
             ),
         ]
         indexes = [models.Index(fields=["run", "entity_type", "entity_id"])]
