@@ -40,7 +40,7 @@ def child(ns: argparse.Namespace) -> int:
     growth = pq.read_table(ns.growth)
     names = ns.frameworks.split(",")
     report: dict[str, object] = {}
-    for cover in (False, True):
+    for cover in ((True,) if ns.only_cover else (False, True)):
         rows: list[dict[str, object]] = []
         truth: dict[object, object] = {}
         frameworks = []
@@ -76,6 +76,21 @@ def child(ns: argparse.Namespace) -> int:
                                            if attack.ranges[k][0] == attack.ranges[k][1]),
             "examples": [f"{k} {attack.ranges[k]}" for k in attack.numerators[:5]],
         }
+        if cover and ns.floor:
+            # what the published levels alone give away: every percent of a count-percent
+            # measure hidden, every level kept (decision 0009 never withdraws a level)
+            from tests.analytics.reportcards.lp_attacker import COUNT_PERCENTS
+
+            measures = {m.id: m.measure for fw in frameworks for _, m in fw.metrics()}
+            floor_rows = [dict(r, value=None) if measures.get(str(r["metric"])) in
+                          COUNT_PERCENTS and not r["suppressed"] else r for r in rows]
+            floor = attack_report_cards(results=floor_rows, frameworks=frameworks,
+                                        entities=entities.to_pylist(), truth=truth,
+                                        hidden_zeros=True, numerators=True)
+            beyond = sorted(set(attack.numerators) - set(floor.numerators), key=str)
+            part["floor"] = {"narrowed_numerators": len(floor.numerators),
+                             "beyond_floor": len(beyond),
+                             "examples": [f"{k} {attack.ranges[k]}" for k in beyond[:10]]}
         report["with_cover" if cover else "without_cover"] = part
         print(json.dumps({("with_cover" if cover else "without_cover"): part}, indent=1),
               flush=True)
@@ -91,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--frameworks",
                         default="school-district-performance,approved-model-report-card")
+    parser.add_argument("--floor", action="store_true",
+                        help="also attack the cover's publication with every percent hidden "
+                        "(levels kept): what the levels alone give away")
+    parser.add_argument("--only-cover", action="store_true",
+                        help="skip the publication without the cover")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--lake-paths", help=argparse.SUPPRESS)
     parser.add_argument("--entities", help=argparse.SUPPRESS)
@@ -105,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     inputs = prepare_inputs(data_dir=data_dir)
     cmd = [sys.executable, __file__, "--child", "--lake-paths", inputs["lake_paths"],
            "--entities", inputs["entities"], "--growth", inputs["growth"],
-           "--frameworks", ns.frameworks]
+           "--frameworks", ns.frameworks, *(["--floor"] if ns.floor else []),
+           *(["--only-cover"] if ns.only_cover else [])]
     env = dict(os.environ)
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(cmd, env=env, check=False).returncode

@@ -166,32 +166,42 @@ def protect_numerators(*, n: IntArray, x: IntArray, relations: sp.csr_matrix,
             narrow |= bad
         if not narrow.any():
             break
-        # one more hidden percent per connected group of free cells and round
-        # groups on the boxes, not the propagated bounds: a cell whose percent is hidden but
-        # that the relations pin (all students, fixed by a flag pair) still leads to the
-        # percents that pin it
+        # one more hidden percent per narrow cell and round, for narrow cells whose relations
+        # no cover of this round touched yet (a cover moves the bounds around it); groups on
+        # the boxes, not the propagated bounds: a cell whose percent is hidden but that the
+        # relations pin (all students, fixed by a flag pair) still leads to the percents that
+        # pin it
         label = _labels(R, (lo < hi) | narrow)
-        done: set[int] = set()
+        members_of: dict[int, IntArray] | None = None
+        avail = cand & ~hide
+        touched = np.zeros(R.shape[0], dtype=bool)
         added = 0
         for j in np.flatnonzero(narrow).tolist():
-            g = int(label[j])
-            if g in done:
+            rels_j = R_csc.indices[R_csc.indptr[j]:R_csc.indptr[j + 1]]
+            if touched[rels_j].any():
                 continue
             # the way x_j lacks room: up (it is below its count) or down (above 0)
             up = bool(p_hi[j] - x[j] < need[j] and x[j] < n[j])
             down = bool(x[j] - p_lo[j] < need[j] and x[j] > 0)
-            best = _cover(R, R_csc, n, cand & ~hide, rated, [j],
+            best = _cover(R, R_csc, n, avail, rated, [j],
                           direction=(j, up, down, x, hidden_lo, hidden_hi))
             if best is None:
-                members = np.flatnonzero(label == g).tolist()
-                best = _cover(R, R_csc, n, cand & ~hide, rated, members)
+                if members_of is None:
+                    order = np.argsort(label, kind="stable")
+                    keys, starts = np.unique(label[order], return_index=True)
+                    ends = np.append(starts[1:], order.size)
+                    members_of = {int(k): order[a:b] for k, a, b in zip(
+                        keys.tolist(), starts.tolist(), ends.tolist(), strict=True)}
+                best = _cover_group(R, R_csc, n, avail, rated, members_of[int(label[j])])
             if best is None:
                 gave_up[j] = True
                 stats.unresolved += 1
                 continue
             hide[best] = True
+            avail[best] = False
             lo[best], hi[best] = hidden_lo[best], hidden_hi[best]
-            done.add(g)
+            touched[rels_j] = True
+            touched[R_csc.indices[R_csc.indptr[best]:R_csc.indptr[best + 1]]] = True
             added += 1
             stats.hidden += 1
             stats.hidden_rated += int(rated[best])
@@ -331,6 +341,21 @@ def _check(R: sp.csr_matrix, R_csc: sp.csc_matrix, x: IntArray, lo: IntArray, hi
                 bad[cells[j]] = True
     stats.programs += sstats.bound_programs
     return ok, bad
+
+
+def _cover_group(R: sp.csr_matrix, R_csc: sp.csc_matrix, n: IntArray, avail: BoolArray,
+                 rated: BoolArray, members: IntArray) -> int | None:
+    """The cell whose percent to hide in the relations of a whole group (``members``): an
+    unrated one before a rated one, then the smallest count, then the first."""
+    rows = np.unique(R_csc[:, members].tocoo().row)
+    if rows.size == 0:
+        return None
+    cols = np.unique(R[rows].indices)
+    cols = cols[avail[cols]]
+    if cols.size == 0:
+        return None
+    best = np.lexsort((cols, n[cols], rated[cols].astype(np.int64)))[0]
+    return int(cols[best])
 
 
 def _cover(R: sp.csr_matrix, R_csc: sp.csc_matrix, n: IntArray, cand: BoolArray,
