@@ -148,8 +148,12 @@ def protect_numerators(*, n: IntArray, x: IntArray, relations: sp.csr_matrix,
     # targets narrow even with every coverable percent hidden (a published level pins them:
     # all students 0.0% suspended, "exemplary", leaves every group at 0): no cover can help,
     # and the policy keeps levels published, so they are counted, not covered
-    a_lo, a_hi = _propagate(R, np.where(cand, hidden_lo, lo), np.where(cand, hidden_hi, hi),
-                            stats)
+    # (the hidden cells' numerators unbounded above: the reader does not know their counts,
+    # and a target this check leaves narrow with counts at their true values may still be
+    # covered for a reader who must allow other counts)
+    a_hi0 = np.where(cand, hidden_hi, hi)
+    a_hi0 = np.where(targets, max(int(n.sum()), 1), a_hi0)
+    a_lo, a_hi = _propagate(R, np.where(cand, hidden_lo, lo), a_hi0, stats)
     gave_up = targets & (a_hi - a_lo < need)
     stats.pinned_by_levels += int(gave_up.sum())
     while True:
