@@ -15,6 +15,7 @@ made adequate growth) obey the same equations as their count, so the same test c
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -465,3 +466,27 @@ def test_an_attacker_with_rounding_intervals_narrows_no_hidden_numerator(runs):
             rows, registry(run.school_year), true_counts(run))]
     assert problems == [], "\n".join(problems[:20]) + f"\n({len(problems)} in all)"
     assert hidden_percents > 0
+
+
+def test_a_rounded_percent_making_adequate_growth_is_hidden_beside_hidden_groups():
+    """By hand (decision 0009): a school's 25 students with a status, 8.0% making adequate
+    growth (exactly 2); its 15 white students 13.3% (2), its 5 Hispanic students 0.0%: the
+    hidden Black (2) and Asian (3) students would be known to hold none. A percent beside
+    them is hidden (its count stays): the white students' here."""
+    from playbook.evidence.growth import _publishable_cells
+
+    def row(subgroup: str, n: int, adequate: int) -> dict[str, Any]:
+        return {"group_type": "school", "group_id": f"S|{subgroup}", "n_students": n,
+                "n_sgp": n, "median_sgp": 50.0, "n_adequate_eligible": n,
+                "n_adequate": adequate, "percent_adequate": 100.0 * adequate / n}
+
+    rows = [row("all", 25, 2), row("WH", 15, 2), row("BL", 2, 0), row("AS", 3, 0),
+            row("HI", 5, 0)]
+    entities = [{"entity_type": "school", "entity_id": "S", "entity_name": "S name",
+                 "school_id": "S", "school_year": None, "model_id": None}]
+    cells = {c["subgroup"]: c for c in _publishable_cells(rows, min_n=5, entities=entities)}
+    assert cells["BL"]["suppressed"] and cells["AS"]["suppressed"]
+    assert cells["all"]["pct_adequate"] == Decimal("8.0") and cells["HI"]["pct_adequate"] == 0
+    wh = cells["WH"]
+    assert wh.get("pct_adequate_suppressed") and "pct_adequate" not in wh
+    assert wh["n_adequate_known"] == 15 and wh["n"] == 15
