@@ -33,7 +33,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-VENV_BIN = ROOT / ".venv" / "bin"
+#: the checkout's virtual environment, else the one running this script (a worktree)
+VENV_BIN = ROOT / ".venv" / "bin" if (ROOT / ".venv").exists() else Path(sys.executable).parent
 
 
 def _env(data_dir: Path) -> dict[str, str]:
@@ -213,6 +214,10 @@ def child(ns: argparse.Namespace) -> int:
                 zero_copy_only=False).sum()),
             "ratings": result.ratings.num_rows,
             "suppression": vars(result.suppression),
+            # the numerator cover (decision 0009): percents hidden, their step's time
+            "value_suppressed": int(result.results.column("value_suppressed").to_numpy(
+                zero_copy_only=False).sum()),
+            "numerators": vars(result.numerators),
             "results_csv_bytes": paths["results"].stat().st_size,
         }
     report["all_frameworks_s"] = round(total, 2)

@@ -48,7 +48,7 @@ def test_parent_reads_and_downloads_a_school_report_card(page: Any, site: Person
     info.value.save_as(path)
     lines = path.read_text().splitlines()
     assert lines[0] == ("framework,entity_type,entity_id,year,subgroup,component,metric,n,"
-                        "value,level,suppressed")
+                        "value,level,suppressed,value_suppressed")
     assert len(lines) > 10 and all(f",{school.entity_id}," in ln for ln in lines[1:])
 
 

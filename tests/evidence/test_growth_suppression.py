@@ -15,6 +15,7 @@ made adequate growth) obey the same equations as their count, so the same test c
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ def published_rows(run: GrowthRun) -> list[dict[str, Any]]:
     names = {f.name for f in GrowthAggregate._meta.get_fields()}
     wanted = ["entity_type", "entity_id", "subgroup", "n", "n_sgp", "median_sgp",
               "n_adequate_known", "pct_adequate", "suppressed", "sgp_suppressed",
-              "adequate_suppressed"]
+              "adequate_suppressed", "pct_adequate_suppressed"]
     return list(GrowthAggregate.objects.filter(run=run).values(*[f for f in wanted
                                                                  if f in names]))
 
@@ -160,9 +161,51 @@ def attack(rows: list[dict[str, Any]], reg: dict[str, dict[str, set[str]]],
     return problems
 
 
+def _count_equations(rows: list[dict[str, Any]], reg: dict[str, dict[str, set[str]]],
+                     count: str, flag: str, min_n: int = 0
+                     ) -> tuple[list[Any], list[dict[Any, float]], dict[Any, float]]:
+    """The hidden counts (cells and virtual cells, sorted), the equations a reader knows and
+    the published counts (a cell with no row: 0)."""
+    problems: list[str] = []
+    cols, equations, value = _equations(rows, reg, count, flag, min_n, problems)
+    return cols, equations, value
+
+
 def _attack_count(rows: list[dict[str, Any]], reg: dict[str, dict[str, set[str]]],
                   min_n: int, count: str, flag: str, bounds: bool = False) -> list[str]:
     problems: list[str] = []
+    cols, equations, value = _equations(rows, reg, count, flag, min_n, problems)
+    col = {k: i for i, k in enumerate(cols)}
+    A = np.zeros((len(equations), len(cols)))
+    b = np.zeros(len(equations))
+    for i, eq in enumerate(equations):
+        for k, coef in eq.items():
+            if k in col:
+                A[i, col[k]] += coef
+            else:
+                b[i] -= coef * value[k]
+    A, b = A[np.abs(A).sum(axis=1) > 0], b[np.abs(A).sum(axis=1) > 0]
+    if not cols or A.shape[0] == 0:
+        return problems
+    if bounds:
+        return problems + _narrowed(A, b, cols, count, min_n)
+    null = null_space(A)
+    fixed = np.abs(null).max(axis=1, initial=0.0) < 1e-9
+    solution = np.linalg.lstsq(A, b, rcond=None)[0]
+    for k, i in col.items():
+        if not fixed[i]:
+            continue
+        v = round(float(solution[i]))
+        if k[0] == "cell" and v != 0:
+            problems.append(f"hidden {count} of {k[1:]} worked out: {v}")
+        elif k[0] == "virtual" and 0 < v < min_n:
+            problems.append(f"{count} of never-published group {k[1:]} worked out: {v}")
+    return problems
+
+
+def _equations(rows: list[dict[str, Any]], reg: dict[str, dict[str, set[str]]], count: str,
+               flag: str, min_n: int, problems: list[str]
+               ) -> tuple[list[Any], list[dict[Any, float]], dict[Any, float]]:
     entities = {(r["entity_type"], r["entity_id"]) for r in rows}
     value: dict[Any, float] = {}
     unknown: set[Any] = set()
@@ -220,33 +263,7 @@ def _attack_count(rows: list[dict[str, Any]], reg: dict[str, dict[str, set[str]]
                 equation([cell("provider", pid, subgroup),
                           virtual("provider", pid, f"in two models, {subgroup}")],
                          [cell("model", m, subgroup) for m in sorted(model_codes)])
-    cols = sorted(unknown, key=str)
-    col = {k: i for i, k in enumerate(cols)}
-    A = np.zeros((len(equations), len(cols)))
-    b = np.zeros(len(equations))
-    for i, eq in enumerate(equations):
-        for k, coef in eq.items():
-            if k in col:
-                A[i, col[k]] += coef
-            else:
-                b[i] -= coef * value[k]
-    A, b = A[np.abs(A).sum(axis=1) > 0], b[np.abs(A).sum(axis=1) > 0]
-    if not cols or A.shape[0] == 0:
-        return problems
-    if bounds:
-        return problems + _narrowed(A, b, cols, count, min_n)
-    null = null_space(A)
-    fixed = np.abs(null).max(axis=1, initial=0.0) < 1e-9
-    solution = np.linalg.lstsq(A, b, rcond=None)[0]
-    for k, i in col.items():
-        if not fixed[i]:
-            continue
-        v = round(float(solution[i]))
-        if k[0] == "cell" and v != 0:
-            problems.append(f"hidden {count} of {k[1:]} worked out: {v}")
-        elif k[0] == "virtual" and 0 < v < min_n:
-            problems.append(f"{count} of never-published group {k[1:]} worked out: {v}")
-    return problems
+    return sorted(unknown, key=str), equations, value
 
 
 #: the aggregate column of each published count
@@ -348,3 +365,128 @@ def test_a_percent_on_six_students_is_hidden_in_a_cell_of_twelve():
     assert s1["adequate_suppressed"] and "pct_adequate" not in s1
     # 46 - 40 = 6: the district's or the other school's count is hidden too
     assert cells["D"]["adequate_suppressed"] or cells["S2"]["adequate_suppressed"]
+
+
+def _attack_numerators(rows: list[dict[str, Any]], reg: dict[str, dict[str, set[str]]],
+                       truth: dict[tuple[str, str, str], dict[str, Any]]) -> list[str]:
+    """The inequality attacker on the numbers making adequate growth (decision 0009): the
+    students with a status (``n_adequate_known``) as non-negative integers (hidden ones
+    unknown), and beside them each group's number making adequate growth, in ``[0, its
+    count]``, in a published percent's rounding interval (``round(100 x / n, 1)`` is the
+    shown percent), obeying the same relations as the counts. For every hidden cell with a
+    true count ``n``, the smallest and largest number HiGHS finds: fewer than ``min(3, n + 1)``
+    values is a leak."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    cols_n, equations, value = _count_equations(rows, reg, "n_adequate_known",
+                                                "adequate_suppressed")
+    # x: one per cell and virtual cell of the count equations (no row: an empty group)
+    keys = sorted({k for eq in equations for k in eq}, key=str)
+    n_col = {k: i for i, k in enumerate(cols_n)}
+    x_col = {k: len(cols_n) + i for i, k in enumerate(keys)}
+    size = len(cols_n) + len(keys)
+    lb = np.zeros(size)
+    ub = np.full(size, 1e7)
+    A: list[np.ndarray] = []
+    lo_r: list[float] = []
+    hi_r: list[float] = []
+    for eq in equations:
+        row_n = np.zeros(size)
+        rhs = 0.0
+        for k, coef in eq.items():
+            if k in n_col:
+                row_n[n_col[k]] += coef
+            else:
+                rhs -= coef * value[k]
+        if row_n.any():
+            A.append(row_n)
+            lo_r.append(rhs)
+            hi_r.append(rhs)
+        row_x = np.zeros(size)
+        for k, coef in eq.items():
+            row_x[x_col[k]] += coef
+        A.append(row_x)
+        lo_r.append(0.0)
+        hi_r.append(0.0)
+    by_key = {("cell", r["entity_type"], r["entity_id"], r["subgroup"]): r for r in rows}
+    for k, j in x_col.items():
+        if k in n_col:  # x <= n
+            row = np.zeros(size)
+            row[j], row[n_col[k]] = 1.0, -1.0
+            A.append(row)
+            lo_r.append(-np.inf)
+            hi_r.append(0.0)
+            continue
+        n = value.get(k, 0)
+        ub[j] = n
+        r = by_key.get(k)
+        if r is not None and r.get("pct_adequate") is not None and n:
+            v = float(r["pct_adequate"])
+            ok = [x for x in range(n + 1) if round(100.0 * x / n, 1) == v]
+            lb[j], ub[j] = min(ok), max(ok)
+    cons = LinearConstraint(np.array(A), lo_r, hi_r)
+    bounds = Bounds(lb, ub)
+    problems = []
+    for k, r in by_key.items():
+        if not (r["adequate_suppressed"] or r["suppressed"]) or k not in x_col:
+            continue
+        n_true = truth[k[1:]]["n_adequate_eligible"]
+        need = min(2, n_true)
+        if need == 0:
+            continue
+        ends = []
+        for sign in (1.0, -1.0):
+            e = np.zeros(size)
+            e[x_col[k]] = sign
+            res = milp(e, integrality=np.ones(size), bounds=bounds, constraints=cons)
+            if res.x is None:  # HiGHS's MIP presolve (scipy 1.17): ask again without it
+                res = milp(e, integrality=np.ones(size), bounds=bounds, constraints=cons,
+                           options={"presolve": False})
+            assert res.x is not None, res.message
+            ends.append(round(res.x[x_col[k]]))
+        lo, hi = ends
+        if hi - lo < need:
+            problems.append(f"number making adequate growth of hidden {k[1:]} (of {n_true}) "
+                            f"narrowed to {lo}..{hi}")
+    return problems
+
+
+def test_an_attacker_with_rounding_intervals_narrows_no_hidden_numerator(runs):
+    """The published percents making adequate growth read as rounding intervals (8.0% of 25
+    is 2 students and nothing else): no hidden cell's number making adequate growth keeps
+    fewer than min(3, n + 1) values; percents hidden for it keep their counts."""
+    problems = []
+    hidden_percents = 0
+    for run in runs:
+        rows = published_rows(run)
+        for c in GrowthAggregate.objects.filter(run=run, pct_adequate_suppressed=True):
+            hidden_percents += 1
+            assert c.pct_adequate is None and c.n_adequate_known is not None, c
+        problems += [f"{run.subject}: {p}" for p in _attack_numerators(
+            rows, registry(run.school_year), true_counts(run))]
+    assert problems == [], "\n".join(problems[:20]) + f"\n({len(problems)} in all)"
+    assert hidden_percents > 0
+
+
+def test_a_rounded_percent_making_adequate_growth_is_hidden_beside_hidden_groups():
+    """By hand (decision 0009): a school's 25 students with a status, 8.0% making adequate
+    growth (exactly 2); its 15 white students 13.3% (2), its 5 Hispanic students 0.0%: the
+    hidden Black (2) and Asian (3) students would be known to hold none. A percent beside
+    them is hidden (its count stays): the white students' here."""
+    from playbook.evidence.growth import _publishable_cells
+
+    def row(subgroup: str, n: int, adequate: int) -> dict[str, Any]:
+        return {"group_type": "school", "group_id": f"S|{subgroup}", "n_students": n,
+                "n_sgp": n, "median_sgp": 50.0, "n_adequate_eligible": n,
+                "n_adequate": adequate, "percent_adequate": 100.0 * adequate / n}
+
+    rows = [row("all", 25, 2), row("WH", 15, 2), row("BL", 2, 0), row("AS", 3, 0),
+            row("HI", 5, 0)]
+    entities = [{"entity_type": "school", "entity_id": "S", "entity_name": "S name",
+                 "school_id": "S", "school_year": None, "model_id": None}]
+    cells = {c["subgroup"]: c for c in _publishable_cells(rows, min_n=5, entities=entities)}
+    assert cells["BL"]["suppressed"] and cells["AS"]["suppressed"]
+    assert cells["all"]["pct_adequate"] == Decimal("8.0") and cells["HI"]["pct_adequate"] == 0
+    wh = cells["WH"]
+    assert wh.get("pct_adequate_suppressed") and "pct_adequate" not in wh
+    assert wh["n_adequate_known"] == 15 and wh["n"] == 15

@@ -33,7 +33,7 @@ from ..conftest import signed_in_client
 
 pytestmark = pytest.mark.django_db
 COLUMNS = ["framework", "entity_type", "entity_id", "year", "subgroup", "component", "metric",
-           "n", "value", "level", "suppressed"]
+           "n", "value", "level", "suppressed", "value_suppressed"]
 
 
 @pytest.fixture
@@ -159,6 +159,13 @@ def test_publish_by_role_public_cards_downloads_and_rating_for(state, personas):
             row = html.split(f'data-cell="{key}"', 1)[1].split("</tr>", 1)[0]
             assert "Not shown: fewer than 10 students" in row
             assert not re.search(r"<td>\d", row)
+    # a percent hidden for a small group beside it (decision 0009): its count shows, the
+    # percent reads "Not shown (protects a small group)"
+    for c in cells.filter(value_suppressed=True, year=year):
+        key = f"{c.component}|{c.metric}|{c.subgroup}|{c.year}"
+        if key in shown:
+            row = html.split(f'data-cell="{key}"', 1)[1].split("</tr>", 1)[0]
+            assert "Not shown (protects a small group)" in row and f"<td>{c.n}</td>" in row
     # CSV and JSON hold exactly the page's cells
     csv_rows = list(csv.DictReader(io.StringIO(
         anon.get(reverse("evidence:rc_card_csv", args=[sdp.slug, "school",
@@ -170,12 +177,16 @@ def test_publish_by_role_public_cards_downloads_and_rating_for(state, personas):
     for r in csv_rows:
         if r["suppressed"] == "true":
             assert r["n"] == r["value"] == r["level"] == ""
+        if r["value_suppressed"] == "true":
+            assert r["value"] == "" and r["n"] != ""
     doc = json.loads(anon.get(reverse("evidence:rc_card_json", args=[
         sdp.slug, "school", school.entity_id])).content)
     assert {f"{c['component']}|{c['metric']}|{c['subgroup']}|{c['year']}"
             for c in doc["cells"]} == shown
     assert doc["ratings"][-1]["rating"] == school.rating
     assert all(c["n"] is None and c["value"] is None for c in doc["cells"] if c["suppressed"])
+    assert all(c["n"] is not None and c["value"] is None
+               for c in doc["cells"] if c["value_suppressed"])
     pdf = anon.get(reverse("evidence:rc_card_pdf", args=[sdp.slug, "school", school.entity_id]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     # the whole published file is the run's results.csv

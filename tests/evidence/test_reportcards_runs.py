@@ -70,8 +70,14 @@ def test_a_run_stores_cells_and_ratings_with_provenance(state, personas):
     folder = Path(settings.LAKE_DIR) / run.results_path
     lines = (folder / "results.csv").read_text().splitlines()
     assert lines[0] == ("framework,entity_type,entity_id,year,subgroup,component,metric,n,value,"
-                        "level,suppressed")
+                        "level,suppressed,value_suppressed")
     assert len(lines) - 1 == cells.count()
+    # percents hidden for a small group beside them (decision 0009): count and level kept
+    covered = cells.filter(value_suppressed=True)
+    assert covered.exists()
+    assert not covered.filter(value__isnull=False).exists()
+    assert not covered.filter(n__isnull=True).exists()
+    assert covered.count() == sum(1 for line in lines[1:] if line.endswith(",true"))
     # the same inputs are not computed twice
     assert report_card_run_start(framework=fw, snapshot=state).pk == run.pk
     # a forced recomputation gives byte-identical files

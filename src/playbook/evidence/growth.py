@@ -213,6 +213,10 @@ def _groups(*, run: GrowthRun, results: pa.Table, scores: pa.Table,
 #: the median SGP on the students with a growth percentile, the percent making adequate growth
 #: on the students with an adequate-growth status.
 COUNTS = (("n", "n_students"), ("n_sgp", "n_sgp"), ("n_adequate_known", "n_adequate_eligible"))
+#: the numerator of the percent making adequate growth (decision 0009), carried beside the
+#: counts (after them) so that virtual cells get it too
+NUMERATOR = "n_adequate"
+_WIDTH = len(COUNTS) + 1
 SCHOOL_BASED = ("school", "district", "consortium")
 MODEL_BASED = ("model", "provider")
 
@@ -246,7 +250,7 @@ class _Cells:
         """A never-published cell worth ``sum(total) - sum(minus)`` (each count)."""
         vals = tuple(
             sum(self.values[i][k] for i in total) - sum(self.values[i][k] for i in minus)
-            for k in range(len(COUNTS))
+            for k in range(_WIDTH)
         )
         return self.add(key, vals)
 
@@ -283,7 +287,7 @@ def _relations(cells: _Cells, *, entities: list[dict[str, Any]],
         for flag in FLAG_SUBGROUPS:
             i = cells.get((etype, eid, flag))
             if i is None:
-                i = cells.add((etype, eid, flag), (0,) * len(COUNTS))
+                i = cells.add((etype, eid, flag), (0,) * _WIDTH)
             relation(total, [i, cells.virtual((etype, eid, f"_not_{flag}"), [total], [i])])
 
     def kids_of(ptype: str, pid: str, kids: list[tuple[str, str]]) -> None:
@@ -368,10 +372,11 @@ def _publishable_cells(rows: list[dict[str, Any]], *, min_n: int,
     for row in rows:
         entity_id, subgroup = str(row["group_id"]).rsplit("|", 1)
         cells.add((str(row["group_type"]), entity_id, subgroup),
-                  tuple(int(row[col] or 0) for _, col in COUNTS), row)
+                  (*(int(row[col] or 0) for _, col in COUNTS), int(row.get(NUMERATOR) or 0)),
+                  row)
     n_published = len(cells.keys)
     relations = _relations(cells, entities=entities, model_schools=model_schools or {})
-    values = np.array(cells.values, dtype=np.int64).reshape(-1, len(COUNTS))
+    values = np.array(cells.values, dtype=np.int64).reshape(-1, _WIDTH)
     published = np.zeros(len(cells.keys), dtype=bool)
     published[:n_published] = True
     hidden = np.zeros((len(cells.keys), len(COUNTS)), dtype=bool)
@@ -398,6 +403,7 @@ def _publishable_cells(rows: list[dict[str, Any]], *, min_n: int,
         hidden[:, k] = suppress(n=n, published=shown, relations=matrix, min_n=min_n)
         if k > 0:
             hidden[:, k] |= hidden[:, 0]
+    pct_hidden = _adequate_cover(cells, relations, values, hidden[:, 2], n_published)
     out = []
     for i in range(n_published):
         etype, eid, subgroup = cells.keys[i]
@@ -418,9 +424,53 @@ def _publishable_cells(rows: list[dict[str, Any]], *, min_n: int,
         if not hidden[i, 2]:
             pct = source["percent_adequate"]
             cell["n_adequate_known"] = int(source["n_adequate_eligible"])
-            cell["pct_adequate"] = None if pct is None else Decimal(str(round(pct, 1)))
+            if pct_hidden[i]:
+                cell["pct_adequate_suppressed"] = True
+            else:
+                cell["pct_adequate"] = None if pct is None else Decimal(str(round(pct, 1)))
         out.append(cell)
     return out
+
+
+def _adequate_cover(cells: _Cells, relations: list[list[tuple[int, float]]],
+                    values: Any, hidden: Any, n_published: int) -> Any:
+    """Which published percents making adequate growth to hide (their counts stay) so that no
+    hidden cell's number making adequate growth is narrowed below ``min(3, n + 1)`` values by
+    the published percents read as rounding intervals (decision 0009; growth has no levels)."""
+    from playbook.analytics.reportcards.numerators import protect_numerators
+    from playbook.analytics.reportcards.suppression import relation_matrix
+
+    n = values[:, 2].copy()
+    x = values[:, len(COUNTS)].copy()
+    exact = [rel for rel in relations
+             if sum(coef * values[i, 2] for i, coef in rel) == 0
+             and sum(coef * x[i] for i, coef in rel) == 0]
+    matrix = relation_matrix(
+        rows=np.array([r for r, rel in enumerate(exact) for _ in rel], dtype=np.int64),
+        cols=np.array([i for rel in exact for i, _ in rel], dtype=np.int64),
+        coefs=np.array([coef for rel in exact for _, coef in rel], dtype=float),
+        n_relations=len(exact), n_cells=len(cells.keys))
+    shown = np.zeros(len(cells.keys), dtype=bool)
+    shown[:n_published] = ~hidden[:n_published]
+    pct = np.full(len(cells.keys), np.nan)
+    lo, hi = np.zeros(n.size, dtype=np.int64), n.copy()
+    for i in np.flatnonzero(shown).tolist():
+        v = (cells.rows[i] or {}).get("percent_adequate")
+        if v is None or n[i] <= 0:
+            continue
+        # the numbers of students whose percent is published as this one (as published:
+        # Python's round of the engine's 100.0 * x / n)
+        pct[i] = shown_v = round(float(v), 1)
+        mid = round(shown_v * int(n[i]) / 100.0)
+        near = [k for k in range(max(0, mid - 3), min(int(n[i]), mid + 3) + 1)
+                if round(100.0 * k / int(n[i]), 1) == shown_v]
+        lo[i], hi[i] = (min(near), max(near)) if near else (x[i], x[i])
+    published = np.zeros(len(cells.keys), dtype=bool)
+    published[:n_published] = True
+    return protect_numerators(
+        n=n, x=x, relations=matrix, lo=lo, hi=hi, hidden_lo=np.zeros(n.size, np.int64),
+        hidden_hi=n, targets=published & hidden & (n > 0),
+        coverable=~np.isnan(pct), rated=np.zeros(n.size, dtype=bool))
 
 
 def _model_schools(groups: pa.Table) -> dict[tuple[str, str], tuple[set[str], int]]:

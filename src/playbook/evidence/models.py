@@ -92,6 +92,9 @@ class GrowthAggregate(models.Model):
                                      "(and with it every statistic of the cell).")
     sgp_suppressed = models.BooleanField(default=False)
     adequate_suppressed = models.BooleanField(default=False)
+    pct_adequate_suppressed = models.BooleanField(
+        default=False, help_text="The percent making adequate growth is hidden to protect a "
+        "small group beside it (decision 0009); its count stays published.")
 
     class Meta:
         ordering = ["entity_type", "entity_id", "subgroup"]
@@ -112,6 +115,10 @@ class GrowthAggregate(models.Model):
                 name="suppressed_adequate_growth_holds_no_numbers",
                 condition=Q(adequate_suppressed=False)
                 | (Q(n_adequate_known__isnull=True) & Q(pct_adequate__isnull=True)),
+            ),
+            models.CheckConstraint(
+                name="hidden_adequate_percent_holds_no_value",
+                condition=Q(pct_adequate_suppressed=False) | Q(pct_adequate__isnull=True),
             ),
         ]
         indexes = [models.Index(fields=["run", "entity_type", "entity_id"])]
@@ -267,6 +274,9 @@ class ReportCardCell(models.Model):
     value = models.DecimalField(max_digits=9, decimal_places=1, null=True, blank=True)
     level = models.CharField(max_length=40, blank=True)
     suppressed = models.BooleanField(default=False)
+    value_suppressed = models.BooleanField(
+        default=False, help_text="The percent is hidden to protect a small group beside it "
+        "(decision 0009); its count and level stay published.")
 
     class Meta:
         ordering = ["entity_type", "entity_id", "year", "id"]
@@ -275,6 +285,10 @@ class ReportCardCell(models.Model):
                 name="suppressed_report_card_cells_hold_no_numbers",
                 condition=Q(suppressed=False)
                 | (Q(n__isnull=True) & Q(value__isnull=True) & Q(level="")),
+            ),
+            models.CheckConstraint(
+                name="hidden_report_card_percents_hold_no_value",
+                condition=Q(value_suppressed=False) | Q(value__isnull=True),
             ),
         ]
         indexes = [models.Index(fields=["run", "entity_type", "entity_id", "year"])]

@@ -62,6 +62,9 @@ def published_evidence(*, source: str, ref: dict[str, Any], entity_type: str,
         if cell.suppressed or hidden:
             return PublishedEvidence(None, f"suppressed in {run.school_year} (fewer students "
                                            "than the minimum)", run.school_year)
+        if metric == "pct_adequate" and cell.pct_adequate_suppressed:
+            return PublishedEvidence(None, f"not shown in {run.school_year} (protects a small "
+                                           "group)", run.school_year)
         value = cell.pct_adequate if metric == "pct_adequate" else cell.median_sgp
         label = "% on track (adequate growth)" if metric == "pct_adequate" else "median SGP"
         if value is None:

@@ -349,6 +349,7 @@ class Card:
             "year": c.year, "subgroup": c.subgroup, "component": c.component,
             "metric": c.metric, "n": c.n, "value": None if c.value is None else float(c.value),
             "level": c.level or None, "suppressed": c.suppressed,
+            "value_suppressed": c.value_suppressed,
         } for c in self.cells]
 
 

@@ -36,7 +36,9 @@ from .reportcards import (
 )
 
 RESULT_COLUMNS = ["framework", "entity_type", "entity_id", "year", "subgroup", "component",
-                  "metric", "n", "value", "level", "suppressed"]
+                  "metric", "n", "value", "level", "suppressed", "value_suppressed"]
+#: what a card shows for a percent hidden to protect a small group (decision 0009)
+VALUE_SUPPRESSED_TEXT = "Not shown (protects a small group)"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -432,6 +434,8 @@ def _fmt_value(cell: Any, unit: str) -> str:
         return "no data"
     if cell.suppressed:
         return suppressed_text(0).split(":")[0]
+    if getattr(cell, "value_suppressed", False):
+        return VALUE_SUPPRESSED_TEXT
     if cell.value is None:
         return "no value"
     v = f"{cell.value:g}" if cell.value == int(cell.value) else f"{cell.value}"

@@ -357,7 +357,7 @@ def _cells_insert(run: ReportCardRun, cols: dict[str, list[Any]], rows: int) -> 
 
     meta = ReportCardCell._meta
     names = ["run", "entity_type", "entity_id", "year", "subgroup", "component", "metric", "n",
-             "value", "level", "suppressed"]
+             "value", "level", "suppressed", "value_suppressed"]
     columns = ", ".join(connection.ops.quote_name(f"{f}_id" if f == "run" else f)
                         for f in names)
     sql = (f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "
@@ -366,14 +366,16 @@ def _cells_insert(run: ReportCardRun, cols: dict[str, list[Any]], rows: int) -> 
     comp, metric, n, value, level = (cols["component"], cols["metric"], cols["n"],
                                      cols["value"], cols["level"])
     hidden = cols["suppressed"]
+    value_hidden = cols.get("value_suppressed") or [False] * rows
     with connection.cursor() as cursor:
         for start in range(0, rows, CELL_BATCH):
             batch = []
             for i in range(start, min(rows, start + CELL_BATCH)):
                 h = bool(hidden[i])
+                vh = bool(value_hidden[i]) and not h
                 batch.append((run.pk, et[i], eid[i], year[i], sub[i], comp[i], metric[i],
-                              None if h else n[i], None if h else _decimal(value[i]),
-                              "" if h else (level[i] or ""), h))
+                              None if h else n[i], None if h or vh else _decimal(value[i]),
+                              "" if h else (level[i] or ""), h, vh))
             cursor.executemany(sql, batch)
 
 

@@ -272,7 +272,7 @@ DOWNLOAD_COLUMNS = [
     "subject", "school_year", "entity_type", "entity_id", "entity_name", "subgroup",
     "subgroup_label", "students", "students_suppressed", "students_with_sgp", "median_sgp",
     "median_sgp_suppressed", "students_with_adequate_growth_status", "percent_adequate_growth",
-    "percent_adequate_growth_suppressed",
+    "percent_adequate_growth_suppressed", "percent_adequate_growth_hidden_for_small_group",
 ]
 
 
@@ -287,6 +287,7 @@ def _download_rows(pub: GrowthPublication, cells: QuerySet[GrowthAggregate]
         "students_with_adequate_growth_status": c.n_adequate_known,
         "percent_adequate_growth": c.pct_adequate,
         "percent_adequate_growth_suppressed": c.adequate_suppressed,
+        "percent_adequate_growth_hidden_for_small_group": c.pct_adequate_suppressed,
     } for c in cells]
 
 

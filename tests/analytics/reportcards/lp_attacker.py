@@ -107,10 +107,12 @@ def attack_report_cards(*, results: Iterable[Mapping[str, Any]], frameworks: Ite
     (school id, year) -> enrollment shown by a directory."""
     pop_of: dict[tuple[str, str], str] = {}
     measure: dict[tuple[str, str], str] = {}
+    bands: dict[tuple[str, str, str], dict[str, tuple[float, float]]] = {}
     for fw in frameworks:
         for comp, m in fw.metrics():
             pop_of[(comp.id, m.id)] = m.population
             measure[(comp.id, m.id)] = m.measure
+            bands[(fw.name, comp.id, m.id)] = _level_bands(fw, m)
     pop_of[("context", "enrollment")] = "enrollment"
     P = _Program()
     targets: dict[int, tuple[Any, ...]] = {}
@@ -159,7 +161,16 @@ def attack_report_cards(*, results: Iterable[Mapping[str, Any]], frameworks: Ite
             targets[j] = ("x", cm, *key)
             needs[j] = min(min_range, true_n(key) + 1) - 1
         elif r["value"] is None:
-            x_var(cm, key, 0.0, float(r["n"]))
+            n = float(r["n"])
+            band = bands.get((r["framework"], *cm), {}).get(r["level"] or "")
+            if band is None:
+                x_var(cm, key, 0.0, n)
+            else:  # a hidden percent whose level is published: the level's band
+                low, high = band
+                lo = math.ceil((low - 0.05) * n / 100.0 - 1e-9) if low > -math.inf else 0
+                hi = (math.ceil((high - 0.05) * n / 100.0 - 1e-9) - 1 if high < math.inf
+                      else n)
+                x_var(cm, key, max(lo, 0), min(hi, n))
         else:
             n, v = float(r["n"]), float(r["value"])
             lo = math.ceil((v - 0.05) * n / 100.0 - 1e-9)
@@ -248,6 +259,27 @@ def attack_report_cards(*, results: Iterable[Mapping[str, Any]], frameworks: Ite
                                if ("x", cm, *k) in P.index})
                     P.row(cx, 0.0, 0.0)
     return _solve(P, targets, min_range, needs)
+
+
+def _level_bands(fw: Any, m: Any) -> dict[str, tuple[float, float]]:
+    """Level id -> the one-decimal values it stands for, ``low <= v < high``: a published level
+    of a hidden percent is this band (decision 0009)."""
+    if not m.cuts:
+        return {}
+    ids = [lv.id for lv in fw.levels]
+    out: dict[str, tuple[float, float]] = {}
+    # cut values as one-decimal thresholds: "higher": v >= c; "lower": v <= c, i.e. v < c'
+    if m.direction == "higher":
+        ts = [math.ceil(m.cuts[i] * 10 - 1e-9) / 10 for i in ids[1:]]
+        edges = [-math.inf, *ts, math.inf]
+        for i, lid in enumerate(ids):
+            out[lid] = (edges[i], edges[i + 1])
+    else:
+        ts = [(math.floor(m.cuts[i] * 10 + 1e-9) + 1) / 10 for i in ids[1:]]
+        edges = [math.inf, *ts, -math.inf]
+        for i, lid in enumerate(ids):
+            out[lid] = (edges[i + 1], edges[i])
+    return out
 
 
 def _solve(P: _Program, targets: dict[int, tuple[Any, ...]], min_range: int,

@@ -184,10 +184,22 @@ def test_growth_metrics_read_the_growth_results(result: Any) -> None:
     assert _cell(result, A, "ela_gap")["value"] is None
 
 
-def test_climate_metrics(result: Any) -> None:
+def test_climate_metrics(result: Any, tiny: dict[str, Any]) -> None:
     assert _cell(result, A, "attendance")["value"] == 97.3  # 1051 / 1080
-    assert _cell(result, A, "chronic")["value"] == 16.7  # 160 / 180 < 90%
-    assert _cell(result, A, "oss")["value"] == 16.7
+    chronic = _cell(result, A, "chronic")
+    # 1 of 6 students is chronically absent (160 / 180 < 90%), and so is 1 of the 4 white
+    # students (25.0%): shown, those percents would leave none to the 2 hidden Hispanic
+    # students, so the percent is hidden (decision 0009); its count stays
+    assert chronic["value_suppressed"] and chronic["value"] is None and chronic["n"] == 6
+    assert _cell(result, A, "chronic", "HI")["suppressed"]
+    uncovered = compute_report_cards(framework=_fw(), lake_paths=tiny["paths"],
+                                     entities=tiny["entities"], growth=tiny["growth"], min_n=3,
+                                     numerator_cover=False)
+    assert _cell(uncovered, A, "chronic")["value"] == 16.7
+    assert _cell(uncovered, A, "chronic", "WH")["value"] == 25.0
+    # the one suspended student is the same white student: the same cover
+    assert _cell(result, A, "oss")["value_suppressed"] and _cell(result, A, "oss")["n"] == 6
+    assert _cell(uncovered, A, "oss")["value"] == 16.7
 
 
 def test_small_cells_and_their_complements_are_suppressed(result: Any) -> None:
@@ -246,10 +258,12 @@ def test_write_results_csv_format(result: Any, tmp_path: Path) -> None:
     with paths["results"].open() as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["framework", "entity_type", "entity_id", "year", "subgroup", "component",
-                       "metric", "n", "value", "level", "suppressed"]
+                       "metric", "n", "value", "level", "suppressed", "value_suppressed"]
     by = {(r[2], r[4], r[6]): r for r in rows[1:] if r[3] == str(Y)}
-    assert by[(A, "HI", "ela_prof")][7:] == ["", "", "", "true"]
-    assert by[(A, "all", "ela_prof")][7:] == ["6", "50", "sufficient", "false"]
+    assert by[(A, "HI", "ela_prof")][7:] == ["", "", "", "true", "false"]
+    assert by[(A, "all", "ela_prof")][7:] == ["6", "50", "sufficient", "false", "false"]
+    # a percent hidden for a small group beside it: its count stays, flagged
+    assert by[(A, "all", "chronic")][7:] == ["6", "", "", "false", "true"]
     assert by[(A, "econ_disadvantaged", "ela_prof")][8] == "33.3"
     assert by[(A, "all", "ela_prof")][0] == "hand@1"
     with paths["ratings"].open() as fh:

@@ -508,7 +508,7 @@ def test_no_suppressed_count_is_narrowed_below_three_values(t: dict[str, Any]) -
         assert hi - lo >= 2, (cell, lo, hi)
 
 
-def _attack_run(tmp_path: Path, seed: int) -> Any:
+def _attack_run(tmp_path: Path, seed: int, numerators: bool = False) -> Any:
     from .lp_attacker import attack_report_cards, truth_from_result
 
     lake = make_lake(tmp_path / "lake", seed=seed, students=260 + 40 * seed,
@@ -532,7 +532,7 @@ def _attack_run(tmp_path: Path, seed: int) -> Any:
         for r in rows if r["suppressed"] and r["metric"] in pop_of)
     return rows, attack_report_cards(results=rows, frameworks=frameworks,
                                      entities=lake.entities.to_pylist(), truth=truth,
-                                     hidden_zeros=hidden_zeros, numerators=False)
+                                     hidden_zeros=hidden_zeros, numerators=numerators)
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -550,3 +550,291 @@ def test_published_files_resist_an_inequality_attacker(tmp_path: Path, seed: int
               and r["value"] is not None
               and (r["framework"], r["entity_type"], r["entity_id"], r["year"]) in hidden_total]
     assert shares == []
+
+
+# ----------------------------------------------------------------------------------------------
+# 4. Numerators (decision 0009): a published percent is its rounding interval, a published
+#    level the band of its value; no hidden numerator keeps fewer than min(3, n + 1) values.
+
+
+def _numerator_range(n: dict[str, int], x: dict[str, int], shown: dict[str, float],
+                     cell: str) -> tuple[int, int]:
+    """The reader's smallest and largest numerator of ``cell`` on one partition ``all = the
+    rest``, counts known, each shown percent its rounding interval (HiGHS, written apart from
+    the engine)."""
+    import math
+
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    names = list(n)
+    lb, ub = [], []
+    for c in names:
+        if c in shown:
+            v = shown[c]
+            lb.append(max(0, math.ceil((v - 0.05) * n[c] / 100 - 1e-9)))
+            ub.append(min(n[c], math.floor((v + 0.05) * n[c] / 100 + 1e-9)))
+        else:
+            lb.append(0)
+            ub.append(n[c])
+    row = np.array([1.0 if c == "all" else -1.0 for c in names])
+    out = []
+    for sign in (1.0, -1.0):
+        e = np.zeros(len(names))
+        e[names.index(cell)] = sign
+        res = milp(e, integrality=np.ones(len(names)), bounds=Bounds(lb, ub),
+                   constraints=LinearConstraint(row[None, :], 0, 0))
+        assert res.x is not None
+        out.append(round(res.x[names.index(cell)]))
+    return out[0], out[1]
+
+
+def test_a_rounded_percent_no_longer_pins_the_hidden_groups_numerators() -> None:
+    """All students: 25 at 8.0% (exactly 2 proficient); the published groups' percents hold
+    both (WH 2 of 15 = 13.3%, HI 0 of 5 = 0.0%), so the hidden BL (2) and AS (3) held none:
+    pinned at 0. The cover hides WH's percent (its count stays): then BL may hold 0 to 2."""
+    from playbook.analytics.reportcards.numerators import protect_numerators, rounding_box
+
+    cells = ["all", "WH", "BL", "AS", "HI", "~race"]
+    n = {"all": 25, "WH": 15, "BL": 2, "AS": 3, "HI": 5, "~race": 0}
+    x = {"all": 2, "WH": 2, "BL": 0, "AS": 0, "HI": 0, "~race": 0}
+    hidden = {"BL", "AS"}
+    shown = {c: round(100 * x[c] / n[c], 1) for c in cells if c not in hidden and n[c]}
+    assert shown["all"] == 8.0 and shown["WH"] == 13.3
+    # without cover the reader pins both hidden numerators
+    assert _numerator_range(n, x, shown, "BL") == (0, 0)
+    assert _numerator_range(n, x, shown, "AS") == (0, 0)
+    A = relation_matrix(rows=np.zeros(6, np.int64), cols=np.arange(6),
+                        coefs=np.array([1.0, -1, -1, -1, -1, -1]), n_relations=1, n_cells=6)
+    nv = np.array([n[c] for c in cells])
+    xv = np.array([x[c] for c in cells])
+    v = np.array([shown.get(c, np.nan) for c in cells])
+    lo, hi = rounding_box(nv, v)
+    assert (lo[:2] == 2).all() and (hi[:2] == 2).all()
+    sup = np.array([c in hidden for c in cells])
+    hide = protect_numerators(n=nv, x=xv, relations=A, lo=lo, hi=hi,
+                              hidden_lo=np.zeros(6, np.int64), hidden_hi=nv, targets=sup,
+                              coverable=~sup & (nv > 0), rated=np.zeros(6, bool))
+    covered = {c for c, h in zip(cells, hide.tolist(), strict=True) if h}
+    # HI's percent is no use (it holds nobody to move); WH, the only other one, is hidden
+    assert covered == {"WH"}
+    shown = {c: v for c, v in shown.items() if c not in covered}
+    assert _numerator_range(n, x, shown, "BL") == (0, 2)
+    assert _numerator_range(n, x, shown, "AS") == (0, 2)
+
+
+def test_a_hidden_percent_keeps_its_level_and_the_reader_gets_only_its_band() -> None:
+    """A rated cell's percent hidden for cover keeps its level: the reader knows the value lies
+    in the level's band (sufficient: 40.0 to 64.9), i.e. 16 to 25 of 40 students."""
+    from playbook.analytics.reportcards.numerators import band_box, rounding_box
+
+    lo, hi = band_box(np.array([40, 40]), np.array([40.0, np.nan]), np.array([65.0, 40.0]))
+    assert (lo.tolist(), hi.tolist()) == ([16, 0], [25, 15])
+    # 8.0% of 25: 2; 11.1% of 18: 2; 0.0% of 7: 0; 50.0% of 1000: 500 only
+    lo, hi = rounding_box(np.array([25, 18, 7, 1000]), np.array([8.0, 11.1, 0.0, 50.0]))
+    assert lo.tolist() == [2, 2, 0, 500] and hi.tolist() == [2, 2, 0, 500]
+    lo, hi = rounding_box(np.array([2000]), np.array([50.0]))
+    assert (lo.tolist(), hi.tolist()) == ([999], [1000])  # 1001 of 2000: 50.05%, shown 50.1
+
+
+def test_a_program_presolve_calls_infeasible_is_asked_again_without_it(monkeypatch) -> None:
+    """scipy 1.17's HiGHS MIP presolve calls some feasible programs infeasible; the fallback
+    asks again without presolve (here a presolve that refuses every program stands in for
+    it)."""
+    import scipy.optimize
+
+    from playbook.analytics.reportcards import suppression
+
+    real = scipy.optimize.milp
+    calls: list[Any] = []
+
+    def flaky(*args: Any, options: Any = None, **kw: Any) -> Any:
+        calls.append(options)
+        res = real(*args, options=options, **kw)
+        if (options or {}).get("presolve", True) is not False:
+            res.x = None
+        return res
+
+    monkeypatch.setattr(scipy.optimize, "milp", flaky)
+    M = np.array([[1.0, -1.0, -1.0]])
+    x = suppression._milp(np.array([0.0, 1.0, 0.0]), M, np.zeros(1), np.array([3.0, 0, 0]),
+                          np.array([3.0, 3, 3]))
+    assert x is not None and x.tolist() == [3, 0, 3]
+    assert calls == [None, {"presolve": False}]
+    # and the relaxation's fallback reaches it: a program whose HiGHS model is unavailable
+    monkeypatch.setattr(suppression, "_highs_model", lambda *a: None)
+    program = suppression._Program(M, np.zeros(1), np.array([3.0, 0, 0]),
+                                   np.array([3.0, 3, 3]), suppression.SuppressionStats())
+    assert program.solve(np.array([0.0, -1.0, 0.0])).tolist() == [3, 3, 0]
+
+
+def _floor(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The most the policy can hide: every percent of a count-percent measure hidden, levels
+    kept (decision 0009 never withdraws a level for numerator cover)."""
+    from .lp_attacker import COUNT_PERCENTS
+
+    measures = {(m.id): m.measure for name in ("school-district-performance",
+                                               "approved-model-report-card")
+                for _, m in load_shipped(name=name).metrics()}
+    return [dict(r, value=None) if measures.get(r["metric"]) in COUNT_PERCENTS
+            and not r["suppressed"] else r for r in rows]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_no_hidden_numerator_is_narrowed_by_rounded_percents(tmp_path: Path, seed: int) -> None:
+    """Both frameworks' files, percents read as rounding intervals and levels as bands: no
+    hidden cell's numerator keeps fewer than min(3, n + 1) values, except where the published
+    levels alone pin it (all students 0.0% suspended, "exemplary": every group at 0), which
+    no hidden percent can change."""
+    from .lp_attacker import attack_report_cards, truth_from_result
+
+    rows, attack = _attack_run(tmp_path, seed, numerators=True)
+    assert any(r["value_suppressed"] for r in rows)
+    hidden_pct = [r for r in rows if r["value_suppressed"]]
+    assert all(r["value"] is None and r["n"] is not None and not r["suppressed"]
+               for r in hidden_pct)
+    if not attack.numerators:
+        return
+    # what the levels alone give away: the same attack on the publication with every percent
+    # hidden and every level kept
+    lake = make_lake(tmp_path / "lake2", seed=seed, students=260 + 40 * seed,
+                     missing_demographics=3 * (seed - 1))
+    truth: dict[Any, Any] = {}
+    frameworks = []
+    for name in ("school-district-performance", "approved-model-report-card"):
+        result = compute_report_cards(framework=load_shipped(name=name), lake_paths=lake.paths,
+                                      entities=lake.entities, growth=lake.growth, min_n=10)
+        truth.update(truth_from_result(result))
+        frameworks.append(result.framework)
+    floor = attack_report_cards(results=_floor(rows), frameworks=frameworks,
+                                entities=lake.entities.to_pylist(), truth=truth,
+                                hidden_zeros=True, numerators=True)
+    beyond = sorted(set(attack.numerators) - set(floor.numerators), key=str)
+    assert beyond == [], [(k, attack.ranges[k]) for k in beyond[:10]]
+
+
+@st.composite
+def tables_with_numerators(draw: Any) -> dict[str, Any]:
+    """``tables()`` with a numerator per cell (students proficient), additive like the counts:
+    each child's race groups and residual draw theirs, the flag pair splits the child's, the
+    parent sums its children."""
+    t = draw(tables())
+    system = _system(t)
+    n, eqs = system["n"], system["eqs"]
+    x: dict[Any, int] = {}
+    for y in range(t["n_years"]):
+        for c in range(t["n_children"]):
+            e = f"c{c}"
+            for g in [*RACES[:3], "~race"]:
+                x[(y, e, g)] = draw(st.integers(0, n[(y, e, g)]))
+            x[(y, e, "all")] = sum(x[(y, e, g)] for g in [*RACES[:3], "~race"])
+            total, flag = n[(y, e, "all")], n[(y, e, "flag")]
+            xa = x[(y, e, "all")]
+            x[(y, e, "flag")] = draw(st.integers(max(0, xa - (total - flag)), min(flag, xa)))
+            x[(y, e, "not_flag")] = xa - x[(y, e, "flag")]
+        for g in ["all", *RACES[:3], "~race", "flag", "not_flag"]:
+            x[(y, "parent", g)] = sum(x[(y, f"c{c}", g)] for c in range(t["n_children"]))
+    assert all(sum(coef * x[k] for k, coef in eq.items()) == 0 for eq in eqs)
+    return {**system, "x": x}
+
+
+def _numerator_leaks(system: dict[str, Any]) -> list[tuple[Any, int, int]]:
+    """Suppress the counts, cover the numerators, then read what is published as the
+    inequality attacker (written apart from the engine): counts non-negative integers (a
+    hidden cell at least 1: zeros are published here), published counts known, a shown
+    percent its rounding interval, a hidden one ``[0, n]``, numerators obeying the counts'
+    equations. Returns the hidden cells whose numerator keeps fewer than min(3, n + 1) values.
+    """
+    import math
+
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    from playbook.analytics.reportcards.numerators import protect_numerators, rounding_box
+
+    cells, n, x, published, eqs = (system["cells"], system["n"], system["x"],
+                                   system["published"], system["eqs"])
+    index = {c: i for i, c in enumerate(cells)}
+    rows, cols, coefs = [], [], []
+    for r, eq in enumerate(eqs):
+        for c, v in eq.items():
+            rows.append(r)
+            cols.append(index[c])
+            coefs.append(float(v))
+    A = relation_matrix(rows=np.array(rows), cols=np.array(cols), coefs=np.array(coefs),
+                        n_relations=len(eqs), n_cells=len(cells))
+    nv = np.array([n[c] for c in cells])
+    xv = np.array([x[c] for c in cells])
+    pub = np.array([c in published for c in cells])
+    sup = suppress(n=nv, published=pub, relations=A, min_n=system["min_n"])
+    shown = pub & ~sup & (nv > 0)
+    v = np.where(shown, np.floor(1000.0 * xv / np.maximum(nv, 1) + 0.5 + 1e-9) / 10.0, np.nan)
+    lo, hi = rounding_box(nv, v)
+    hide = protect_numerators(n=nv, x=xv, relations=A, lo=lo, hi=hi,
+                              hidden_lo=np.zeros(nv.size, np.int64), hidden_hi=nv,
+                              targets=sup, coverable=shown, rated=np.zeros(nv.size, bool))
+    assert not (hide & ~shown).any()
+    # the attacker: variables n_c (unknown counts) then x_c (every numerator)
+    unknown = [c for c in cells if sup[index[c]] or (c not in published and n[c] > 0)]
+    ncol = {c: i for i, c in enumerate(unknown)}
+    xcol = {c: len(unknown) + i for i, c in enumerate(cells)}
+    size = len(unknown) + len(cells)
+    lb, ub = np.zeros(size), np.full(size, 1e7)
+    for c in unknown:
+        lb[ncol[c]] = 1.0 if sup[index[c]] else 0.0
+    M, lo_r, hi_r = [], [], []
+    for eq in eqs:
+        row, rhs = np.zeros(size), 0.0
+        for c, coef in eq.items():
+            if c in ncol:
+                row[ncol[c]] += coef
+            else:
+                rhs -= coef * n[c]
+        if row.any():
+            M.append(row)
+            lo_r.append(rhs)
+            hi_r.append(rhs)
+        row = np.zeros(size)
+        for c, coef in eq.items():
+            row[xcol[c]] += coef
+        M.append(row)
+        lo_r.append(0.0)
+        hi_r.append(0.0)
+    for c in cells:
+        j = xcol[c]
+        if c in ncol:
+            row = np.zeros(size)
+            row[j], row[ncol[c]] = 1.0, -1.0
+            M.append(row)
+            lo_r.append(-np.inf)
+            hi_r.append(0.0)
+        elif shown[index[c]] and not hide[index[c]]:
+            val = v[index[c]]
+            lb[j] = max(0, math.ceil((val - 0.05) * n[c] / 100 - 1e-9))
+            ub[j] = min(n[c], math.floor((val + 0.05) * n[c] / 100 + 1e-9))
+        else:
+            ub[j] = n[c]
+    cons = LinearConstraint(np.array(M), lo_r, hi_r)
+    leaks = []
+    for c in cells:
+        if not sup[index[c]]:
+            continue
+        ends = []
+        for sign in (1.0, -1.0):
+            e = np.zeros(size)
+            e[xcol[c]] = sign
+            res = milp(e, integrality=np.ones(size), bounds=Bounds(lb, ub), constraints=cons)
+            if res.x is None:
+                res = milp(e, integrality=np.ones(size), bounds=Bounds(lb, ub),
+                           constraints=cons, options={"presolve": False})
+            assert res.x is not None, res.message
+            ends.append(round(res.x[xcol[c]]))
+        if ends[1] - ends[0] < min(2, n[c]):
+            leaks.append((c, ends[0], ends[1]))
+    return leaks
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables_with_numerators())
+def test_no_hidden_numerator_is_narrowed_on_generated_tables(system: dict[str, Any]) -> None:
+    """Generated tables with numerators: after the count suppression and the numerator cover,
+    no hidden cell's numerator keeps fewer than min(3, n + 1) values."""
+    assert _numerator_leaks(system) == []

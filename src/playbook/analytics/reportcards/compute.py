@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 
 from . import engines
 from .framework import FLAG_GROUPS, RACE_CODES, SUBGROUPS, Framework, Metric
+from .numerators import NumeratorStats, band_box, protect_numerators, rounding_box
 from .sql import ENROLLMENT_POP, SCHOOL_UNIT, populations, report_card_sql
 from .suppression import SuppressionStats, relation_matrix, suppress
 
@@ -51,7 +52,7 @@ N_SUBGROUPS = len(SUBGROUPS)
 AMOUNTS = ("n", "x1", "x2", "num", "den")
 
 RESULT_COLUMNS = ["framework", "entity_type", "entity_id", "year", "subgroup", "component",
-                  "metric", "n", "value", "level", "suppressed"]
+                  "metric", "n", "value", "level", "suppressed", "value_suppressed"]
 RATING_COLUMNS = ["framework", "entity_type", "entity_id", "year", "implementation_year",
                   "rating", "score", "score_change", "components_rated", "enrollment",
                   "pct_econ_disadvantaged", "pct_disability", "pct_english_learner", "locale",
@@ -82,6 +83,8 @@ class ReportCardResult:
     profiles: pa.Table
     timings: dict[str, float] = field(default_factory=dict)
     suppression: SuppressionStats = field(default_factory=SuppressionStats)
+    #: the numerator cover (decision 0009): percents hidden beside hidden cells
+    numerators: NumeratorStats = field(default_factory=NumeratorStats)
     #: metrics that could not be computed (``component.metric`` -> the reason, e.g. "not
     #: available: no achievement standard for ela"); their rows keep ``n`` and carry no value.
     unavailable: dict[str, str] = field(default_factory=dict)
@@ -231,6 +234,7 @@ def compute_report_cards(
     spark: Any = None,
     threads: int | None = None,
     unavailable: Mapping[str, str] | None = None,
+    numerator_cover: bool = True,
 ) -> ReportCardResult:
     """Compute ``framework``'s report cards over one snapshot.
 
@@ -245,7 +249,9 @@ def compute_report_cards(
     cannot be computed (``component.metric`` -> the reason, e.g. ``"not available: no
     achievement standard for ela"``); they are published with their counts and no value, and
     listed with the reason in ``ReportCardResult.unavailable`` (so are percent-adequate-growth
-    metrics whose subject has no adequate-growth flags in ``growth``).
+    metrics whose subject has no adequate-growth flags in ``growth``). ``numerator_cover``:
+    hide the percents that would narrow a hidden cell's numerator (decision 0009); False
+    publishes every percent of a published count (for comparisons and the benchmark only).
     """
     if min_n < 1:
         raise ValueError("min_n must be at least 1")
@@ -282,12 +288,19 @@ def compute_report_cards(
                    relations=rel, min_n=min_n, stats=stats,
                    zero_follow=follow).reshape(grid.shape)
     timings["suppression"] = time.perf_counter() - t2
+    t4 = time.perf_counter()
+    num_stats = NumeratorStats()
+    value_hidden = (_numerator_cover(framework, grid, sup, rel, min_n, missing_metrics,
+                                     num_stats) if numerator_cover else {})
+    timings["numerators"] = time.perf_counter() - t4
     t3 = time.perf_counter()
-    results, ratings = _publish(framework, grid, sup, ents, min_n, missing_metrics)
+    results, ratings = _publish(framework, grid, sup, ents, min_n, missing_metrics,
+                                value_hidden)
     timings["publish"] = time.perf_counter() - t3
     return ReportCardResult(framework=framework, engine=engine, min_n=min_n, results=results,
                             ratings=ratings, cells=grid.cells_table(), profiles=profiles,
-                            timings=timings, suppression=stats, unavailable=missing_metrics)
+                            timings=timings, suppression=stats, unavailable=missing_metrics,
+                            numerators=num_stats)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -641,8 +654,102 @@ def _levels(m: Metric, framework: Framework, v: NDArray[np.float64]) -> NDArray[
     return lv
 
 
+#: measures whose value is 100 x (an additive count of students) / n, and that amount
+NUMERATOR_OF = {"percent_proficient": "x1", "chronic_absence_rate": "x1",
+                "percent_adequate_growth": "x1", "suspension_rate": "x2"}
+
+
+def _shown_values(m: Metric, framework: Framework, grid: _Grid, sup: NDArray[np.bool_],
+                  pop: int, min_n: int, unavailable: bool
+                  ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    """A metric's published values (NaN where none is shown) and levels (-1: none), per page
+    and slot, before any numerator cover."""
+    v = _metric_values(m, grid, pop, min_n)
+    if unavailable:
+        v = np.full(v.shape, np.nan)
+    n = grid.amount["n"][:, pop, :]
+    shown = ~sup[:, pop, :] & (n > 0)
+    v = np.where(shown, v, np.nan)
+    if m.unit == "gap":
+        v[sup[:, pop, :][:, _gap_reference_slots()]] = np.nan
+    lv = _levels(m, framework, v) if m.cuts else np.full(v.shape, -1)
+    rate_ok = shown & (n >= max(m.min_n, min_n)) & (lv >= 0)
+    return v, np.where(rate_ok, lv, -1)
+
+
+def _band_cuts(m: Metric, framework: Framework, lv: NDArray[np.int64]
+               ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Per level index, the band of one-decimal values it stands for, as ``low <= v < high``
+    (NaN: open end)."""
+    k = len(framework.levels)
+    low = np.full(k, np.nan)
+    high = np.full(k, np.nan)
+    if not m.cuts:
+        return np.full(lv.shape, np.nan), np.full(lv.shape, np.nan)
+    cuts = [m.cuts[lv_.id] for lv_ in framework.levels[1:]]
+    for i in range(1, k):
+        c = cuts[i - 1]
+        if m.direction == "higher":  # level i: v >= c_i and not v >= c_(i+1)
+            low[i] = math.ceil(c * 10 - 1e-9) / 10
+        else:  # level i: v <= c_i and not v <= c_(i+1)
+            high[i] = (math.floor(c * 10 + 1e-9) + 1) / 10
+    if m.direction == "higher":
+        for i in range(k - 1):
+            high[i] = low[i + 1]
+    else:
+        for i in range(k - 1):
+            low[i] = high[i + 1]
+    safe = np.maximum(lv, 0)
+    return np.where(lv >= 0, low[safe], np.nan), np.where(lv >= 0, high[safe], np.nan)
+
+
+def _numerator_cover(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], rel: Any,
+                     min_n: int, unavailable: Mapping[str, str], stats: NumeratorStats
+                     ) -> dict[tuple[str, str], NDArray[np.bool_]]:
+    """Per metric whose value is a percent of students, which published percents to hide so
+    that no hidden cell's numerator is narrowed (decision 0009): (component, metric) -> mask
+    over pages x slots."""
+    out: dict[tuple[str, str], NDArray[np.bool_]] = {}
+    n_pages, n_pops, _ = grid.shape
+    pop_of = {k: i for i, k in enumerate(grid.pop_keys)}
+    published_slot = np.zeros(N_SLOTS, dtype=bool)
+    published_slot[[SLOT[s] for s in framework.subgroups]] = True
+    rel_csc = rel.tocsc()
+    for comp in framework.components:
+        for m in comp.metrics:
+            amount = NUMERATOR_OF.get(m.measure)
+            if amount is None:
+                continue
+            pop = pop_of[m.population]
+            v, lv = _shown_values(m, framework, grid, sup, pop, min_n,
+                                  f"{comp.id}.{m.id}" in unavailable)
+            n = grid.amount["n"][:, pop, :].ravel()
+            x = grid.amount[amount][:, pop, :].ravel()
+            s = sup[:, pop, :].ravel()
+            vf, lf = v.ravel(), lv.ravel()
+            targets = s & (n > 0)
+            if not targets.any():
+                out[(comp.id, m.id)] = np.zeros((n_pages, N_SLOTS), dtype=bool)
+                continue
+            idx = ((np.arange(n_pages)[:, None] * n_pops + pop) * N_SLOTS
+                   + np.arange(N_SLOTS)[None, :]).ravel()
+            R = rel_csc[:, idx].tocsr()
+            R = R[np.diff(R.indptr) > 0]
+            lo, hi = rounding_box(n, vf)
+            low_c, high_c = _band_cuts(m, framework, lf)
+            h_lo, h_hi = band_box(n, low_c, high_c)
+            coverable = np.tile(published_slot, n_pages) & ~np.isnan(vf) & (n > 0)
+            hide = protect_numerators(n=n, x=x, relations=R, lo=lo, hi=hi, hidden_lo=h_lo,
+                                      hidden_hi=h_hi, targets=targets, coverable=coverable,
+                                      rated=coverable & (lf >= 0), stats=stats)
+            out[(comp.id, m.id)] = hide.reshape(n_pages, N_SLOTS)
+    return out
+
+
 def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _Entities,
-             min_n: int, unavailable_reasons: Mapping[str, str]) -> tuple[pa.Table, pa.Table]:
+             min_n: int, unavailable_reasons: Mapping[str, str],
+             value_hidden: Mapping[tuple[str, str], NDArray[np.bool_]] | None = None
+             ) -> tuple[pa.Table, pa.Table]:
     unavailable = set(unavailable_reasons)
     n_pages = len(grid.pages)
     pop_of = {k: i for i, k in enumerate(grid.pop_keys)}
@@ -661,7 +768,8 @@ def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _E
 
     def emit(component: str, metric: str, n: NDArray[Any], value: NDArray[np.float64],
              level: NDArray[np.int64], suppressed: NDArray[np.bool_], pages: NDArray[np.int64],
-             subgroups: NDArray[np.int64]) -> None:
+             subgroups: NDArray[np.int64], value_suppressed: NDArray[np.bool_] | None = None
+             ) -> None:
         """Queue rows; ``level``: index into the framework's levels or -1; ``subgroups``: slot
         indices; ``n`` -1 for none."""
         for key, name in (("component", component), ("metric", metric)):
@@ -673,6 +781,8 @@ def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _E
             "metric": np.full(pages.size, names["metric"].index(metric), np.int32),
             "n": np.asarray(n, np.int64), "value": np.asarray(value, float),
             "level": np.asarray(level, np.int64), "suppressed": np.asarray(suppressed, bool),
+            "value_suppressed": (np.zeros(pages.size, dtype=bool) if value_suppressed is None
+                                 else np.asarray(value_suppressed, bool)),
         })
 
     pages_rep = np.repeat(np.arange(n_pages), len(sg_slots))
@@ -703,25 +813,24 @@ def _publish(framework: Framework, grid: _Grid, sup: NDArray[np.bool_], ents: _E
         active_c = _active(comp.implementation_years, impl)
         for m in comp.metrics:
             pop = pop_of[m.population]
-            v = _metric_values(m, grid, pop, min_n)
-            if f"{comp.id}.{m.id}" in unavailable:
-                v = np.full(v.shape, np.nan)
+            # a gap also describes its reference group: no value where that is suppressed
+            # (the subgroup's own n stays published, as in the other metrics)
+            v, lv = _shown_values(m, framework, grid, sup, pop, min_n,
+                                  f"{comp.id}.{m.id}" in unavailable)
             n = grid.amount["n"][:, pop, :]
             s = sup[:, pop, :].copy()
-            shown = ~s & (n > 0)
-            v = np.where(shown, v, np.nan)
-            if m.unit == "gap":
-                # a gap also describes its reference group: no value where that is suppressed
-                # (the subgroup's own n stays published, as in the other metrics)
-                v[sup[:, pop, :][:, _gap_reference_slots()]] = np.nan
-            lv = _levels(m, framework, v) if m.cuts else np.full(v.shape, -1)
-            rate_ok = shown & (n >= max(m.min_n, min_n)) & (lv >= 0)
-            lv = np.where(rate_ok, lv, -1)
+            # the numerator cover (decision 0009): the percent is hidden, its count and level
+            # stay published (the level and the scores rest on the true value)
+            vh = (value_hidden or {}).get((comp.id, m.id))
+            v_rows = v[:, sg_slots].ravel()
+            vh_rows = (vh[:, sg_slots].ravel() if vh is not None
+                       else np.zeros(v_rows.size, dtype=bool))
             # rows
             n_rows = n[:, sg_slots].ravel()
             sup_rows = s[:, sg_slots].ravel()  # a hidden zero too (decision 0008)
-            emit(comp.id, m.id, np.where(sup_rows, -1, n_rows), v[:, sg_slots].ravel(),
-                 lv[:, sg_slots].ravel(), sup_rows, pages_rep, sg_rep)
+            emit(comp.id, m.id, np.where(sup_rows, -1, n_rows),
+                 np.where(vh_rows, np.nan, v_rows), lv[:, sg_slots].ravel(), sup_rows,
+                 pages_rep, sg_rep, vh_rows)
             if not m.rated or not comp.weight:
                 continue
             rated_slots = [SLOT[g] for g in m.rated_subgroups]
@@ -933,6 +1042,7 @@ def _results_table(chunks: list[dict[str, NDArray[Any]]], names: dict[str, list[
         "level": pc.if_else(pa.array(level >= 0), level_ids.take(
             pa.array(np.maximum(level, 0))), pa.scalar(None, pa.string())),
         "suppressed": pa.array(cat["suppressed"], pa.bool_()),
+        "value_suppressed": pa.array(cat["value_suppressed"], pa.bool_()),
     })
 
 

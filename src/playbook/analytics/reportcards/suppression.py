@@ -380,12 +380,26 @@ class _Program:
                 r = np.rint(x)
                 if np.abs(x - r).max(initial=0.0) < 1e-7:
                     return r.astype(np.int64)
-        from scipy.optimize import Bounds, LinearConstraint, milp
+        return _milp(c, self.M, self.b, self.lb, self.ub)
 
-        res = milp(c, integrality=np.ones(self.k), bounds=Bounds(self.lb, self.ub),
-                   constraints=LinearConstraint(self.M, self.b, self.b) if self.M.shape[0]
-                   else ())
-        return None if res.x is None else np.rint(res.x).astype(np.int64)
+
+def _milp(c: NDArray[np.float64], M: NDArray[np.float64], b: NDArray[np.float64],
+          lb: NDArray[np.float64], ub: NDArray[np.float64],
+          options: dict[str, Any] | None = None) -> NDArray[np.int64] | None:
+    """``min c.x`` over integers with ``M x = b``, ``lb <= x <= ub`` (``scipy.optimize.milp``).
+
+    HiGHS's MIP presolve (scipy 1.17) calls some feasible programs infeasible (on the
+    50,000-student demo's numerator programs); a program it gives up on is asked again
+    without presolve."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    cons = LinearConstraint(M, b, b) if M.shape[0] else ()
+    res = milp(c, integrality=np.ones(M.shape[1]), bounds=Bounds(lb, ub), constraints=cons,
+               options=options)
+    if res.x is None:
+        res = milp(c, integrality=np.ones(M.shape[1]), bounds=Bounds(lb, ub), constraints=cons,
+                   options={**(options or {}), "presolve": False})
+    return None if res.x is None else np.rint(res.x).astype(np.int64)
 
 
 def _highs_model(M: NDArray[np.float64], b: NDArray[np.float64], lb: NDArray[np.float64],
