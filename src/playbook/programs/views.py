@@ -491,9 +491,14 @@ def _public_cycle(pk: int) -> Any:
 @public
 def round_page(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = _public_cycle(pk)
+    columns = public_columns(cycle=cycle)
+    rows = public_rows(cycle=cycle)
+    for row in rows:  # each instrument column's value with its heading (stacked on a phone)
+        row["labelled"] = list(zip([heading for _, heading in columns], row["columns"],
+                                   strict=True))
     return render(request, "programs/round_page.html", {
-        "cycle": cycle, "rows": public_rows(cycle=cycle), "totals": cycle_totals(cycle=cycle),
-        "columns": public_columns(cycle=cycle), "datasets": public_datasets(cycle),
+        "cycle": cycle, "rows": rows, "totals": cycle_totals(cycle=cycle),
+        "columns": columns, "datasets": public_datasets(cycle),
         "panels": public_panels(cycle, request.user)})
 
 
