@@ -116,3 +116,90 @@ def test_attestation_years_run_from_2000_to_two_years_ahead(personas: Any):
     assert _errors(exc) == {"fiscal_year": [
         f"An attestation is for a fiscal year from 2000 to {this_year + 2}; "
         f"{this_year + 3} is not one."]}
+
+
+# --- another read, and the scores a draft keeps ----------------------------------------------
+
+
+def _pool_member(first: str, *, expertise: tuple[str, ...] = ()) -> ReviewerProfile:
+    user = UserFactory(username=first.lower(), role=Role.REVIEWER, first_name=first,
+                       last_name="")
+    profile = reviewer_profile_create(user=user, expertise=expertise)
+    attestation_sign(reviewer=profile, fiscal_year=2026)
+    return profile
+
+
+@pytest.mark.django_db
+def test_another_read_goes_to_the_best_match_then_the_lightest_load_within_the_maximum(
+        personas: Any):
+    from decimal import Decimal
+
+    from playbook.reviews.models import Assignment
+    from playbook.reviews.services import assignment_another_read, review_round_update
+
+    from ..factories import DistrictFactory
+    from .conftest import make_application, make_cycle
+
+    cycle = make_cycle(slug="another-read")
+    target = make_application(cycle=cycle, applicant=personas.district_a,  # rural
+                              creator=personas.leader_a)
+    others = [make_application(cycle=cycle, applicant=org, creator=personas.leader_b)
+              for org in (personas.district_b, DistrictFactory(name="Cedar Valley"))]
+    _pool_member("Abe")  # active, but not on this round's panel
+    ann, bea, cat = _pool_member("Ann"), _pool_member("Bea"), _pool_member("Cat")
+    dee = _pool_member("Dee", expertise=("rural",))
+    review_round_update(cycle=cycle, min_load=0, max_load=2, outlier_sd=Decimal("2"),
+                        panel=[ann, bea, cat, dee])
+    for reviewer, apps in ((ann, others), (bea, others[:1])):
+        for app in apps:
+            Assignment.objects.create(cycle=cycle, application=app, reviewer=reviewer,
+                                      source="manual", assigned_at=cycle.opens_at)
+    # loads: Ann 2 (full), Bea 1, Cat 0, Dee 0; only Dee's expertise matches
+    first = assignment_another_read(application=target, by=personas.officer)
+    assert (first.reviewer, first.assigned_by) == (dee, personas.officer)
+    assert assignment_another_read(application=target).reviewer == cat  # lighter than Bea
+    assert assignment_another_read(application=target).reviewer == bea  # Ann is full
+    with pytest.raises(ValidationError) as exc:
+        assignment_another_read(application=target)
+    assert exc.value.messages == [
+        f"No reviewer without a conflict has room for {target.reference}: add a reviewer to "
+        "the panel or raise the maximum load."]
+
+
+@pytest.mark.django_db
+def test_a_draft_keeps_the_scores_given_and_refuses_one_that_is_not_a_number(personas: Any):
+    from playbook.reviews.models import Assignment
+    from playbook.reviews.services import review_save
+
+    from .conftest import make_application, make_cycle
+
+    cycle = make_cycle(slug="drafts")
+    app = make_application(cycle=cycle, applicant=personas.district_b,
+                           creator=personas.leader_b)
+    reviewer = _pool_member("Eve")
+    a = Assignment.objects.create(cycle=cycle, application=app, reviewer=reviewer,
+                                  source="manual", assigned_at=cycle.opens_at)
+    draft = review_save(assignment=a, by=reviewer.user,
+                        scores={"innovation": "", "evidence": None, "capacity": "3",
+                                "sustainability": 2})
+    assert draft.scores == {"capacity": 3, "sustainability": 2}
+    with pytest.raises(ValidationError) as exc:
+        review_save(assignment=a, by=reviewer.user, scores={"capacity": "three"})
+    assert "capacity" in exc.value.message_dict
+
+
+@pytest.mark.django_db
+def test_a_reviewer_with_no_assignments_has_room_under_a_maximum_load_of_one(personas: Any):
+    from decimal import Decimal
+
+    from playbook.reviews.services import assignment_another_read, review_round_update
+
+    from .conftest import make_application, make_cycle
+
+    cycle = make_cycle(slug="max-one")
+    app = make_application(cycle=cycle, applicant=personas.district_b,
+                           creator=personas.leader_b)
+    fay = _pool_member("Fay")
+    review_round_update(cycle=cycle, min_load=0, max_load=1, outlier_sd=Decimal("2"),
+                        panel=[fay])
+    assert assignment_another_read(application=app).reviewer == fay
