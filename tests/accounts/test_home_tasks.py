@@ -201,6 +201,11 @@ def test_the_office_publishes_the_latest_unpublished_growth_run(personas):
     GrowthPublication.objects.create(subject="math", school_year=2025, run=new)
     assert not [t for t in _tasks(_home(personas.officer)) if "growth run" in t]
     assert old.pk < new.pk
+    # an earlier year's run is history once a later year of the subject is public
+    GrowthRun.objects.create(snapshot=snapshot, subject="math", school_year=2023,
+                             configuration={}, configuration_fingerprint="c" * 16,
+                             code_version="test", status="succeeded", min_n=10)
+    assert not [t for t in _tasks(_home(personas.officer)) if "growth run" in t]
 
 
 @pytest.mark.parametrize("role", ["auditor", "decider", "parent", "educator_a", "provider_user",

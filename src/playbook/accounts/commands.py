@@ -18,8 +18,9 @@ def configure_totp(parser: argparse.ArgumentParser) -> Callable[[argparse.Namesp
 
         from .selectors import demo_totp_code
 
-        if not settings.DEBUG:
-            print("playbook totp works only in the embedded demo (DEBUG)", file=sys.stderr)
+        if not getattr(settings, "PLAYBOOK_EMBEDDED_DEMO", False):
+            print("playbook totp works only in the embedded demo (settings.dev)",
+                  file=sys.stderr)
             return 2
         code = demo_totp_code(username=args.username)
         if code is None:

@@ -28,10 +28,17 @@ def office_evidence_tasks(user: Any, today: date) -> Iterable[Task]:
     growth_public = GrowthPublication.objects.filter(
         subject=OuterRef("subject"), school_year=OuterRef("school_year"), current=True,
         run__created_at__gte=OuterRef("created_at"))
+    # a subject's earlier years are history once a later year is public: not work
+    newest_public: dict[str, int] = {}
+    for subject, year in GrowthPublication.objects.filter(current=True).values_list(
+            "subject", "school_year"):
+        newest_public[subject] = max(year, newest_public.get(subject, year))
     latest: dict[tuple[str, int], GrowthRun] = {}
     for run in (GrowthRun.objects.filter(status=JobStatus.SUCCEEDED, min_n__isnull=False)
                 .filter(~Exists(growth_public))
                 .order_by("-created_at", "-id")):
+        if run.school_year < newest_public.get(run.subject, run.school_year):
+            continue
         latest.setdefault((run.subject, run.school_year), run)
     for run in latest.values():
         yield Task(f"Check and publish growth run #{run.pk} ({run.subject}, "

@@ -6,3 +6,7 @@ from .base import *  # noqa: F403
 from .base import env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+
+#: The embedded demo's conveniences (``playbook totp USERNAME`` prints a demo account's current
+#: authenticator code) are on here and nowhere else, whatever DEBUG says.
+PLAYBOOK_EMBEDDED_DEMO = True
