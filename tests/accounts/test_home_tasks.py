@@ -75,6 +75,7 @@ def test_a_report_is_owed_once_its_period_ends_and_late_after_thirty_days(person
     assert reports_owed(agreement=agreement, today=first_end - timedelta(days=1)) == []
     owed = reports_owed(agreement=agreement, today=first_end)
     assert [p.end for p in owed] == [first_end] and owed[0].due == first_end + timedelta(days=30)
+    assert not owed[0].late(owed[0].due) and owed[0].late(owed[0].due + timedelta(days=1))
     report = agreements.report_submit(
         agreement=agreement, by=personas.leader_a, period_end=first_end,
         narrative="On track.", values={c.pk: (D("50"), "") for c in agreement.commitments.all()})

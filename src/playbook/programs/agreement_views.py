@@ -30,17 +30,16 @@ from .forms import (
     ReportReviewForm,
     VoteForm,
 )
-from .models import IN_FORCE, AgreementStatus, MonitoringReport, ReportStatus
+from .models import IN_FORCE, AgreementStatus, MonitoringReport
 from .permissions import ballot_can_close, ballot_can_open, ballot_can_vote, signed_in_user
 from .registry import agreement_workflow, ballot_panels, instrument_for, instrument_get
 from .selectors import (
     agreement_get_for_user,
-    agreements_for_user,
+    agreements_with_report_standing,
     application_get_for_user,
     ballot_get_for_user,
     commitment_evidence,
     report_periods,
-    reports_owed,
     traces_for,
     vote_record,
 )
@@ -147,25 +146,14 @@ def ballot_close(request: HttpRequest, pk: int) -> HttpResponse:
 def agreement_list(request: HttpRequest) -> HttpResponse:
     """Agreements the user may read; ``?status=`` one status, ``?reports=submitted`` those with
     a progress report to read, ``?reports=late`` those with a report past its due date."""
-    qs = agreements_for_user(user=request.user).prefetch_related("reports")
     status = request.GET.get("status", "")
     reports = request.GET.get("reports", "")
     if status and status not in AgreementStatus.values:
         raise BadRequest(f"status: no agreement status {status[:40]!r}")
     if reports not in ("", "submitted", "late"):
         raise BadRequest(f"reports: {reports[:40]!r} is not submitted or late")
-    if status:
-        qs = qs.filter(status=status)
-    if reports == "submitted":
-        qs = qs.filter(reports__status=ReportStatus.SUBMITTED).distinct()
-    today = timezone.localdate()
-    rows = []
-    for agreement in qs:
-        owed = reports_owed(agreement=agreement, today=today)
-        late = [p for p in owed if p.due < today]
-        if reports == "late" and not late:
-            continue
-        rows.append({"agreement": agreement, "owed": owed, "late": late})
+    rows = agreements_with_report_standing(user=request.user, today=timezone.localdate(),
+                                           status=status, reports=reports)
     shown = []
     if status:
         shown.append(AgreementStatus(status).label.lower())

@@ -426,6 +426,10 @@ class ReportPeriod:
     def delivered(self) -> bool:
         return self.report is not None and self.report.status != ReportStatus.REVISION_REQUESTED
 
+    def late(self, today: date) -> bool:
+        """Past its due date without a delivered report."""
+        return not self.delivered and self.due < today
+
 
 def _add_months(day: date, months: int) -> date:
     month0 = day.month - 1 + months
@@ -464,3 +468,25 @@ def reports_owed(*, agreement: Agreement, today: date) -> list[ReportPeriod]:
     if agreement.status not in IN_FORCE:
         return []
     return [p for p in report_periods(agreement=agreement) if p.end <= today and not p.delivered]
+
+
+def agreements_with_report_standing(*, user: User | AnonymousUser, today: date,
+                                    status: str = "", reports: str = ""
+                                    ) -> list[dict[str, Any]]:
+    """The agreements ``user`` may read, each with the reports it owes and those late;
+    ``status`` one agreement status, ``reports`` "submitted" (a report waits to be read) or
+    "late" (a report is past its due date). Callers check the two values."""
+    qs = agreements_for_user(user=user).prefetch_related("reports")
+    if status:
+        qs = qs.filter(status=status)
+    if reports == "submitted":
+        qs = qs.filter(reports__status=ReportStatus.SUBMITTED).distinct()
+    rows = []
+    for agreement in qs:
+        owed = reports_owed(agreement=agreement, today=today)
+        late = [p for p in owed if p.late(today)]
+        if reports == "late" and not late:
+            continue
+        rows.append({"agreement": agreement, "owed": owed, "late": late})
+    return rows
+

@@ -96,7 +96,7 @@ def office_tasks(user: Any, today: date) -> Iterable[Task]:
                    group="Agreements")
     owed = [(a, p) for a in _in_force_with_reports(Agreement.objects.all())
             for p in reports_owed(agreement=a, today=today)]
-    late = [(a, p) for a, p in owed if p.due < today]
+    late = [(a, p) for a, p in owed if p.late(today)]
     if late:
         yield Task(f"Chase {_plural(len(late), 'late progress report')}",
                    reverse("programs:agreement_list") + "?reports=late", len(late),
@@ -148,7 +148,7 @@ def applicant_tasks(user: Any, today: date) -> Iterable[Task]:
     for agreement in _in_force_with_reports(agreements):
         for period in reports_owed(agreement=agreement, today=today):
             yield Task(f"Progress report for {agreement.title}", _report_url(agreement),
-                       due=period.due, late=period.due < today, group="Agreements",
+                       due=period.due, late=period.late(today), group="Agreements",
                        detail=(f"Covers {period.start:%B %-d, %Y} to {period.end:%B %-d, %Y}"
                                + ("; sent back for revision." if period.report else ".")))
 

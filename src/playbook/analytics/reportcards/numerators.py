@@ -37,10 +37,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
-from .suppression import SuppressionStats, _group, _Program
-
-BoolArray = NDArray[np.bool_]
-IntArray = NDArray[np.int64]
+from .suppression import BoolArray, IntArray, SuppressionStats, _group, _Program
 
 
 @dataclass
